@@ -1,0 +1,131 @@
+/** What was recorded: a click, the deepest scroll point of a page view, or a mouse position. */
+export type EventKind = 'click' | 'scroll' | 'move';
+
+/** Every event kind, in a stable order (its index is the kind's numeric id). */
+export const EVENT_KINDS: readonly EventKind[] = ['click', 'scroll', 'move'];
+
+/** The site that events without a `site` field belong to. */
+export const DEFAULT_SITE = 'default';
+
+/**
+ * One event as a browser sends it. Page coordinates are CSS pixels from the top-left of the
+ * document. For `scroll`, `y` is the deepest point seen in the page view (scrollY + vh) and `x`
+ * is ignored (stored as 0).
+ */
+export interface HeatEventInput {
+  kind: EventKind;
+  url: string;
+  x: number;
+  y: number;
+  /** Viewport width in CSS px. */
+  vw: number;
+  /** Viewport height in CSS px. */
+  vh: number;
+  /** Epoch milliseconds; when absent the validator stamps `options.now`. */
+  t?: number;
+  site?: string;
+}
+
+/** A validated event: integers in range, `t` and `site` always present. */
+export interface HeatEvent {
+  kind: EventKind;
+  url: string;
+  x: number;
+  y: number;
+  vw: number;
+  vh: number;
+  t: number;
+  site: string;
+}
+
+/** Why an event was rejected: the name of the first offending field, or `'shape'` for a non-object. */
+export type RejectReason = 'kind' | 'url' | 'x' | 'y' | 'vw' | 'vh' | 't' | 'site' | 'shape';
+
+/** Every reason {@link validateEvent} can give, for counters and docs. */
+export const REJECT_REASONS: readonly RejectReason[] = ['shape', 'kind', 'url', 'x', 'y', 'vw', 'vh', 't', 'site'];
+
+/** The result of {@link validateEvent}: never throws, never returns a half-valid event. */
+export type ValidationResult = { ok: true; event: HeatEvent } | { ok: false; reason: RejectReason };
+
+/** Limits applied by {@link validateEvent}; the defaults suit real pages. */
+export interface ValidateOptions {
+  /** Largest page coordinate accepted, in px. Default 1,000,000. */
+  maxCoordinate?: number;
+  /** Largest viewport width or height accepted, in px. Default 20,000. */
+  maxViewport?: number;
+  /** Longest url accepted, in UTF-16 code units. Default 2,048. */
+  maxUrlLength?: number;
+  /** Longest site name accepted. Default 128. */
+  maxSiteLength?: number;
+  /** The time stamped on events without `t` (epoch ms). Default `Date.now()` at the call. */
+  now?: number;
+}
+
+/** Latest accepted event time: the end of year 9999, so a bad client clock cannot overflow a period. */
+const MAX_TIME = 253_402_300_799_999;
+const DEFAULT_MAX_COORDINATE = 1_000_000;
+const DEFAULT_MAX_VIEWPORT = 20_000;
+const DEFAULT_MAX_URL_LENGTH = 2_048;
+const DEFAULT_MAX_SITE_LENGTH = 128;
+
+/** Floors a finite number in `[0, max]`; returns -1 for anything else (NaN, ±Infinity, strings, out of range). */
+function flooredInRange(value: unknown, max: number): number {
+  if (typeof value !== 'number' || !(value >= 0) || !(value <= max)) return -1;
+  return Math.floor(value);
+}
+
+/**
+ * Checks one untrusted event and returns a clean copy or the reason it was rejected.
+ * Never throws: bad input is a value to count, not an exception in the ingest path.
+ *
+ * Numbers may be floats (they are floored); NaN, ±Infinity, negatives and values past the
+ * limits are rejected. Fields are checked in the order of {@link REJECT_REASONS}.
+ *
+ * @example
+ * ```ts
+ * const r = validateEvent({ kind: 'click', url: '/', x: 10.7, y: 20, vw: 1280, vh: 800 });
+ * if (r.ok) console.log(r.event.x); // 10
+ * else console.log(r.reason);       // e.g. 'vw'
+ * ```
+ */
+export function validateEvent(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, reason: 'shape' };
+  const e = input as Record<string, unknown>;
+  const kind = e.kind;
+  if (kind !== 'click' && kind !== 'scroll' && kind !== 'move') return { ok: false, reason: 'kind' };
+  const url = e.url;
+  if (typeof url !== 'string' || url.length === 0 || url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)) {
+    return { ok: false, reason: 'url' };
+  }
+  const maxCoordinate = options.maxCoordinate ?? DEFAULT_MAX_COORDINATE;
+  const maxViewport = options.maxViewport ?? DEFAULT_MAX_VIEWPORT;
+  let x = 0;
+  if (kind !== 'scroll') {
+    x = flooredInRange(e.x, maxCoordinate);
+    if (x < 0) return { ok: false, reason: 'x' };
+  } else if (e.x !== undefined && flooredInRange(e.x, maxCoordinate) < 0) {
+    return { ok: false, reason: 'x' };
+  }
+  const y = flooredInRange(e.y, maxCoordinate);
+  if (y < 0) return { ok: false, reason: 'y' };
+  const vw = flooredInRange(e.vw, maxViewport);
+  if (vw < 0) return { ok: false, reason: 'vw' };
+  const vh = flooredInRange(e.vh, maxViewport);
+  if (vh < 0) return { ok: false, reason: 'vh' };
+  let t: number;
+  if (e.t === undefined) {
+    t = options.now ?? Date.now();
+  } else {
+    t = flooredInRange(e.t, MAX_TIME);
+    if (t < 0) return { ok: false, reason: 't' };
+  }
+  let site = DEFAULT_SITE;
+  if (e.site !== undefined) {
+    const s = e.site;
+    if (typeof s !== 'string' || s.length === 0 || s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH)) {
+      return { ok: false, reason: 'site' };
+    }
+    site = s;
+  }
+  return { ok: true, event: { kind, url, x, y, vw, vh, t, site } };
+}
