@@ -1,0 +1,171 @@
+/**
+ * The immutable, mergeable heatmap of one index key: sparse counts per cell.
+ *
+ * `cells` holds cell ids in strictly increasing order and `counts[i]` the number of events in
+ * `cells[i]` (always > 0). Counts are `Float64Array`, exact up to 2^53, so a month of a busy page
+ * cannot overflow silently; `total` is the sum of `counts`.
+ */
+export interface GridIndex {
+  readonly cells: Uint32Array;
+  readonly counts: Float64Array;
+  readonly total: number;
+}
+
+/** The empty index: the identity of {@link mergeIndexes}. */
+export const EMPTY_INDEX: GridIndex = Object.freeze({
+  cells: new Uint32Array(0),
+  counts: new Float64Array(0),
+  total: 0,
+});
+
+/**
+ * Builds an index from `[cellId, count]` pairs in any order; repeated cells add up and
+ * non-positive counts are dropped. Meant for tests and tools; the live path uses `GridBuilder`.
+ */
+export function indexFromEntries(entries: Iterable<readonly [number, number]>): GridIndex {
+  const map = new Map<number, number>();
+  for (const [cell, count] of entries) {
+    if (count > 0) map.set(cell, (map.get(cell) ?? 0) + count);
+  }
+  const cells = Uint32Array.from(map.keys()).sort();
+  const counts = new Float64Array(cells.length);
+  let total = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = map.get(cells[i]!)!;
+    counts[i] = c;
+    total += c;
+  }
+  return { cells, counts, total };
+}
+
+/** True when both indexes hold the same cells with the same counts. */
+export function indexesEqual(a: GridIndex, b: GridIndex): boolean {
+  if (a.total !== b.total || a.cells.length !== b.cells.length) return false;
+  for (let i = 0; i < a.cells.length; i++) {
+    if (a.cells[i] !== b.cells[i] || a.counts[i] !== b.counts[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Adds two indexes cell by cell (a linear merge of the sorted ids). Associative and
+ * commutative, with {@link EMPTY_INDEX} as identity; returns an input unchanged when the
+ * other is empty.
+ */
+export function mergeIndexes(a: GridIndex, b: GridIndex): GridIndex {
+  if (a.cells.length === 0) return b;
+  if (b.cells.length === 0) return a;
+  const ac = a.cells;
+  const an = a.counts;
+  const bc = b.cells;
+  const bn = b.counts;
+  const na = ac.length;
+  const nb = bc.length;
+  const cells = new Uint32Array(na + nb);
+  const counts = new Float64Array(na + nb);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < na && j < nb) {
+    const x = ac[i]!;
+    const y = bc[j]!;
+    if (x < y) {
+      cells[k] = x;
+      counts[k++] = an[i++]!;
+    } else if (y < x) {
+      cells[k] = y;
+      counts[k++] = bn[j++]!;
+    } else {
+      cells[k] = x;
+      counts[k++] = an[i++]! + bn[j++]!;
+    }
+  }
+  while (i < na) {
+    cells[k] = ac[i]!;
+    counts[k++] = an[i++]!;
+  }
+  while (j < nb) {
+    cells[k] = bc[j]!;
+    counts[k++] = bn[j++]!;
+  }
+  return { cells: shrink(cells, k), counts: shrink(counts, k), total: a.total + b.total };
+}
+
+/** Copies only when the output is much larger than needed, so merges do not pin slack memory. */
+function shrink<T extends Uint32Array | Float64Array>(array: T, length: number): T {
+  if (length === array.length) return array;
+  return (length < array.length * 0.75 ? array.slice(0, length) : array.subarray(0, length)) as T;
+}
+
+/**
+ * Merges any number of indexes in one k-way pass: a binary min-heap of cursors (one per
+ * non-empty input) in typed arrays, so each output cell costs O(log k) and nothing is copied
+ * more than once. Equal to folding {@link mergeIndexes} over the inputs.
+ */
+export function mergeMany(indexes: readonly GridIndex[]): GridIndex {
+  const inputs = indexes.filter((x) => x.cells.length > 0);
+  if (inputs.length === 0) return EMPTY_INDEX;
+  if (inputs.length === 1) return inputs[0]!;
+  if (inputs.length === 2) return mergeIndexes(inputs[0]!, inputs[1]!);
+  const k = inputs.length;
+  let capacity = 0;
+  let total = 0;
+  for (const x of inputs) {
+    capacity += x.cells.length;
+    total += x.total;
+  }
+  // heap[h] = input number; pos[input] = its cursor; head[input] = the cell id under its cursor.
+  const heap = new Int32Array(k);
+  const pos = new Int32Array(k);
+  const head = new Float64Array(k);
+  let size = 0;
+  for (let s = 0; s < k; s++) {
+    head[s] = inputs[s]!.cells[0]!;
+    heap[size++] = s;
+  }
+  for (let h = (size >> 1) - 1; h >= 0; h--) siftDown(heap, head, size, h);
+
+  const cells = new Uint32Array(capacity);
+  const counts = new Float64Array(capacity);
+  let out = -1;
+  let last = -1;
+  while (size > 0) {
+    const s = heap[0]!;
+    const input = inputs[s]!;
+    const p = pos[s]!;
+    const cell = head[s]!;
+    if (cell === last) {
+      counts[out] = counts[out]! + input.counts[p]!;
+    } else {
+      out++;
+      cells[out] = cell;
+      counts[out] = input.counts[p]!;
+      last = cell;
+    }
+    const next = p + 1;
+    pos[s] = next;
+    if (next < input.cells.length) {
+      head[s] = input.cells[next]!;
+    } else {
+      heap[0] = heap[--size]!;
+    }
+    if (size > 1) siftDown(heap, head, size, 0);
+  }
+  return { cells: shrink(cells, out + 1), counts: shrink(counts, out + 1), total };
+}
+
+function siftDown(heap: Int32Array, head: Float64Array, size: number, from: number): void {
+  let h = from;
+  const item = heap[h]!;
+  const key = head[item]!;
+  for (;;) {
+    let child = 2 * h + 1;
+    if (child >= size) break;
+    const right = child + 1;
+    if (right < size && head[heap[right]!]! < head[heap[child]!]!) child = right;
+    if (head[heap[child]!]! >= key) break;
+    heap[h] = heap[child]!;
+    h = child;
+  }
+  heap[h] = item;
+}

@@ -1,0 +1,88 @@
+import { InvalidKeyError } from './errors';
+import { EVENT_KINDS, type EventKind } from './event';
+
+/** A period: one calendar day `d:YYYY-MM-DD` or one calendar month `m:YYYY-MM` in the tracker's zone. */
+export type Period = `d:${string}` | `m:${string}`;
+
+/** What one stored grid index counts: one page, one event kind, one viewport bucket, one period. */
+export interface IndexKey {
+  site: string;
+  /** The normalized url (see `normalizeUrl`). */
+  url: string;
+  kind: EventKind;
+  /** Viewport-width bucket (see `bucketOf`), 0–255. */
+  bucket: number;
+  period: Period;
+}
+
+const PERIOD_RE = /^(?:d:\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])|m:\d{4}-(?:0[1-9]|1[0-2]))$/;
+const SEPARATOR = '|';
+
+/** True when `value` is a well-formed period string. */
+export function isPeriod(value: unknown): value is Period {
+  return typeof value === 'string' && PERIOD_RE.test(value);
+}
+
+function escapeSite(site: string): string {
+  return site.replaceAll('%', '%25').replaceAll('|', '%7C');
+}
+
+function unescapeSite(site: string): string {
+  return site.replace(/%(25|7C)/g, (m) => (m === '%25' ? '%' : '|'));
+}
+
+/** Throws {@link InvalidKeyError} unless every field of `key` is well formed. */
+export function assertIndexKey(key: IndexKey): void {
+  if (typeof key !== 'object' || key === null) throw new InvalidKeyError('index key must be an object');
+  if (typeof key.site !== 'string' || key.site.length === 0) {
+    throw new InvalidKeyError(`index key site must be a non-empty string, got ${JSON.stringify(key.site)}`);
+  }
+  if (typeof key.url !== 'string' || key.url.length === 0) {
+    throw new InvalidKeyError(`index key url must be a non-empty string, got ${JSON.stringify(key.url)}`);
+  }
+  if (!EVENT_KINDS.includes(key.kind)) {
+    throw new InvalidKeyError(`index key kind must be one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(key.kind)}`);
+  }
+  if (!Number.isInteger(key.bucket) || key.bucket < 0 || key.bucket > 255) {
+    throw new InvalidKeyError(`index key bucket must be an integer from 0 to 255, got ${String(key.bucket)}`);
+  }
+  if (!isPeriod(key.period)) {
+    throw new InvalidKeyError(
+      `index key period must look like d:YYYY-MM-DD or m:YYYY-MM, got ${JSON.stringify(key.period)}`,
+    );
+  }
+}
+
+/**
+ * The canonical string form of a key, used for maps and storage ids:
+ * `site|kind|bucket|period|url`. The url comes last and is kept verbatim, so any url
+ * round-trips (it may contain `|`); `%` and `|` in the site are percent-escaped.
+ */
+export function keyToString(key: IndexKey): string {
+  assertIndexKey(key);
+  return `${escapeSite(key.site)}${SEPARATOR}${key.kind}${SEPARATOR}${key.bucket}${SEPARATOR}${key.period}${SEPARATOR}${key.url}`;
+}
+
+/** Parses the output of {@link keyToString}; throws {@link InvalidKeyError} on anything else. */
+export function keyFromString(value: string): IndexKey {
+  if (typeof value !== 'string') throw new InvalidKeyError('index key string must be a string');
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 4; i++) {
+    const end = value.indexOf(SEPARATOR, start);
+    if (end < 0) throw new InvalidKeyError(`not an index key string: ${JSON.stringify(value.slice(0, 200))}`);
+    parts.push(value.slice(start, end));
+    start = end + 1;
+  }
+  const [site, kind, bucket, period] = parts as [string, string, string, string];
+  if (!/^(?:0|[1-9]\d{0,2})$/.test(bucket)) throw new InvalidKeyError(`bad bucket in index key string ${JSON.stringify(value)}`);
+  const key: IndexKey = {
+    site: unescapeSite(site),
+    url: value.slice(start),
+    kind: kind as EventKind,
+    bucket: Number(bucket),
+    period: period as Period,
+  };
+  assertIndexKey(key);
+  return key;
+}
