@@ -29,7 +29,9 @@ async function main() {
   const areas = await loadAreas();
   const unknown = wanted.filter((w) => !areas.some((a) => a.name === w));
   if (unknown.length > 0) {
-    console.error(`unknown benchmark area(s): ${unknown.join(', ')}; known: ${areas.map((a) => a.name).join(', ')}`);
+    console.error(
+      `unknown benchmark area(s): ${unknown.join(', ')}; known: ${areas.map((a) => a.name).join(', ')}`,
+    );
     process.exit(2);
   }
   mkdirSync(resultsDir, { recursive: true });

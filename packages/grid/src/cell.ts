@@ -24,7 +24,9 @@ export const MAX_CELL_ID = MAX_CELL_Y * (MAX_CELL_X + 1) + MAX_CELL_X;
 /** Throws unless `cellSize` is an integer number of px in [1, 10,000]. */
 export function assertCellSize(cellSize: number): void {
   if (!Number.isInteger(cellSize) || cellSize < 1 || cellSize > 10_000) {
-    throw new InvalidGridOptionError(`cellSize must be an integer from 1 to 10000 px, got ${String(cellSize)}`);
+    throw new InvalidGridOptionError(
+      `cellSize must be an integer from 1 to 10000 px, got ${String(cellSize)}`,
+    );
   }
 }
 
@@ -36,8 +38,8 @@ export function assertCellSize(cellSize: number): void {
 export function cellOf(x: number, y: number, cellSize: number = DEFAULT_CELL_SIZE): number {
   let cx = Math.floor(x / cellSize);
   let cy = Math.floor(y / cellSize);
-  cx = cx < 0 ? 0 : cx > MAX_CELL_X ? MAX_CELL_X : cx;
-  cy = cy < 0 ? 0 : cy > MAX_CELL_Y ? MAX_CELL_Y : cy;
+  cx = cx < 0 ? 0 : Math.min(cx, MAX_CELL_X);
+  cy = cy < 0 ? 0 : Math.min(cy, MAX_CELL_Y);
   return cy * (MAX_CELL_X + 1) + cx;
 }
 

@@ -53,7 +53,9 @@ export function encodeIndex(index: GridIndex): Uint8Array {
 }
 
 function corrupt(reason: string): never {
-  throw new IndexCodecError(`cannot decode grid index: ${reason}; the blob is corrupt or was not written by encodeIndex`);
+  throw new IndexCodecError(
+    `cannot decode grid index: ${reason}; the blob is corrupt or was not written by encodeIndex`,
+  );
 }
 
 /**
@@ -73,9 +75,11 @@ export function decodeIndex(bytes: Uint8Array): GridIndex {
   }
   if (typeof envelope !== 'object' || envelope === null) corrupt('envelope is not a map');
   const { n, t, r, k } = envelope as Record<string, unknown>;
-  if (!(r instanceof Uint8Array) || !(k instanceof Uint8Array)) corrupt('runs or counts are not byte strings');
+  if (!(r instanceof Uint8Array) || !(k instanceof Uint8Array))
+    corrupt('runs or counts are not byte strings');
   // Every cell needs at least one count byte, which bounds n before anything is allocated.
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > k.length) corrupt(`bad cell count ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > k.length)
+    corrupt(`bad cell count ${String(n)}`);
   if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) corrupt(`bad total ${String(t)}`);
   if (n === 0) {
     if (t !== 0 || r.length !== 0 || k.length !== 0) corrupt('an empty index with data');

@@ -8,6 +8,7 @@ export const GRID_ERROR_CODES = {
   INDEX_CORRUPT: 'bytes given to decodeIndex are not a valid encoded grid index',
   INVALID_KEY: 'an index key (object or string form) is malformed',
   INVALID_TIME_ZONE: 'a time zone is not a known IANA zone name',
+  INVALID_URL: 'a url cannot be parsed as an absolute url or a path',
   INVALID_GRID_OPTION: 'a grid option (cell size, breakpoints, url template, cell id) is out of range',
 } as const;
 
@@ -35,6 +36,11 @@ export class InvalidKeyError extends GridError {
 /** A time zone name is not known to the runtime's IANA database (code `'INVALID_TIME_ZONE'`). */
 export class InvalidTimeZoneError extends GridError {
   readonly code = 'INVALID_TIME_ZONE' as const;
+}
+
+/** A url cannot be parsed (code `'INVALID_URL'`); the ingest path turns this into reason `'url'`. */
+export class InvalidUrlError extends GridError {
+  readonly code = 'INVALID_URL' as const;
 }
 
 /** A grid option is out of range: cell size, breakpoints, url template, cell id (code `'INVALID_GRID_OPTION'`). */

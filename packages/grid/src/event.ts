@@ -42,7 +42,17 @@ export interface HeatEvent {
 export type RejectReason = 'kind' | 'url' | 'x' | 'y' | 'vw' | 'vh' | 't' | 'site' | 'shape';
 
 /** Every reason {@link validateEvent} can give, for counters and docs. */
-export const REJECT_REASONS: readonly RejectReason[] = ['shape', 'kind', 'url', 'x', 'y', 'vw', 'vh', 't', 'site'];
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'shape',
+  'kind',
+  'url',
+  'x',
+  'y',
+  'vw',
+  'vh',
+  't',
+  'site',
+];
 
 /** The result of {@link validateEvent}: never throws, never returns a half-valid event. */
 export type ValidationResult = { ok: true; event: HeatEvent } | { ok: false; reason: RejectReason };
@@ -89,12 +99,17 @@ function flooredInRange(value: unknown, max: number): number {
  * ```
  */
 export function validateEvent(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, reason: 'shape' };
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, reason: 'shape' };
   const e = input as Record<string, unknown>;
   const kind = e.kind;
   if (kind !== 'click' && kind !== 'scroll' && kind !== 'move') return { ok: false, reason: 'kind' };
   const url = e.url;
-  if (typeof url !== 'string' || url.length === 0 || url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)) {
+  if (
+    typeof url !== 'string' ||
+    url.length === 0 ||
+    url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)
+  ) {
     return { ok: false, reason: 'url' };
   }
   const maxCoordinate = options.maxCoordinate ?? DEFAULT_MAX_COORDINATE;
@@ -122,7 +137,11 @@ export function validateEvent(input: unknown, options: ValidateOptions = {}): Va
   let site = DEFAULT_SITE;
   if (e.site !== undefined) {
     const s = e.site;
-    if (typeof s !== 'string' || s.length === 0 || s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH)) {
+    if (
+      typeof s !== 'string' ||
+      s.length === 0 ||
+      s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH)
+    ) {
       return { ok: false, reason: 'site' };
     }
     site = s;

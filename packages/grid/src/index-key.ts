@@ -41,7 +41,9 @@ export function assertIndexKey(key: IndexKey): void {
     throw new InvalidKeyError(`index key url must be a non-empty string, got ${JSON.stringify(key.url)}`);
   }
   if (!EVENT_KINDS.includes(key.kind)) {
-    throw new InvalidKeyError(`index key kind must be one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(key.kind)}`);
+    throw new InvalidKeyError(
+      `index key kind must be one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(key.kind)}`,
+    );
   }
   if (!Number.isInteger(key.bucket) || key.bucket < 0 || key.bucket > 255) {
     throw new InvalidKeyError(`index key bucket must be an integer from 0 to 255, got ${String(key.bucket)}`);
@@ -75,7 +77,8 @@ export function keyFromString(value: string): IndexKey {
     start = end + 1;
   }
   const [site, kind, bucket, period] = parts as [string, string, string, string];
-  if (!/^(?:0|[1-9]\d{0,2})$/.test(bucket)) throw new InvalidKeyError(`bad bucket in index key string ${JSON.stringify(value)}`);
+  if (!/^(?:0|[1-9]\d{0,2})$/.test(bucket))
+    throw new InvalidKeyError(`bad bucket in index key string ${JSON.stringify(value)}`);
   const key: IndexKey = {
     site: unescapeSite(site),
     url: value.slice(start),

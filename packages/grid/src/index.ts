@@ -1,7 +1,45 @@
+export { assertBreakpoints, bucketOf, DEFAULT_BREAKPOINTS } from './bucket';
+export {
+  type CivilDate,
+  civilOf,
+  DAY_MS,
+  dayNumberOf,
+  daysInMonth,
+  formatDay,
+  formatMonth,
+  parseDay,
+} from './calendar';
+export {
+  assertCellSize,
+  CELL_X_BITS,
+  cellColumn,
+  cellOf,
+  cellRow,
+  DEFAULT_CELL_SIZE,
+  MAX_CELL_ID,
+  MAX_CELL_X,
+  MAX_CELL_Y,
+} from './cell';
+export { decodeIndex, encodeIndex, INDEX_FORMAT_VERSION } from './codec';
 export * from './errors';
 export * from './event';
-export { CELL_X_BITS, MAX_CELL_X, MAX_CELL_Y, MAX_CELL_ID, DEFAULT_CELL_SIZE, cellOf, cellColumn, cellRow } from './cell';
-export { type IndexKey, type Period, isPeriod, assertIndexKey, keyToString, keyFromString } from './index-key';
-export { type GridIndex, EMPTY_INDEX, indexFromEntries, indexesEqual, mergeIndexes, mergeMany } from './grid-index';
 export { GridBuilder, type GridBuilderOptions } from './grid-builder';
-export { INDEX_FORMAT_VERSION, encodeIndex, decodeIndex } from './codec';
+export {
+  EMPTY_INDEX,
+  type GridIndex,
+  indexesEqual,
+  indexFromEntries,
+  mergeIndexes,
+  mergeMany,
+} from './grid-index';
+export {
+  assertIndexKey,
+  type IndexKey,
+  isPeriod,
+  keyFromString,
+  keyToString,
+  type Period,
+} from './index-key';
+export { type ReachPoint, scrollReach } from './scroll-reach';
+export { createUrlNormalizer, normalizeUrl, type UrlOptions } from './url';
+export { dayPeriod, monthPeriod, ZoneCalendar, zoneCalendar } from './zone-calendar';

@@ -1,0 +1,60 @@
+import { createUrlNormalizer, normalizeUrl } from '@monkeytracker/grid';
+import { describe, expect, it } from 'vitest';
+
+describe('normalizeUrl', () => {
+  it.each([
+    ['/pricing/', '/pricing'],
+    ['/', '/'],
+    ['/a//', '/a'],
+    ['pricing', '/pricing'],
+    ['/a?utm_source=x#top', '/a'],
+    ['/a#frag', '/a'],
+    ['HTTPS://Example.COM/Path/', 'https://example.com/Path'],
+    ['https://example.com', 'https://example.com/'],
+    ['https://example.com:443/x', 'https://example.com/x'],
+    ['http://example.com:8080/x?', 'http://example.com:8080/x'],
+    ['/ünïcode path', '/%C3%BCn%C3%AFcode%20path'],
+  ])('%s → %s', (input, expected) => {
+    expect(normalizeUrl(input)).toBe(expected);
+  });
+
+  it('keeps only the configured query keys, sorted, so order does not split a page', () => {
+    const opts = { keepQuery: ['lang', 'color'] };
+    expect(normalizeUrl('/p?lang=cs&utm=1&color=red', opts)).toBe('/p?color=red&lang=cs');
+    expect(normalizeUrl('/p?color=red&lang=cs', opts)).toBe('/p?color=red&lang=cs');
+    expect(normalizeUrl('/p?color=a&color=b', opts)).toBe('/p?color=a&color=b');
+    expect(normalizeUrl('/p?utm=1', opts)).toBe('/p');
+  });
+
+  it('maps paths onto templates', () => {
+    const opts = { templates: ['/product/:id', '/blog/*', '/u/:user/settings'] };
+    expect(normalizeUrl('/product/17', opts)).toBe('/product/:id');
+    expect(normalizeUrl('/product/18/', opts)).toBe('/product/:id');
+    expect(normalizeUrl('/product/18/reviews', opts)).toBe('/product/18/reviews');
+    expect(normalizeUrl('/product', opts)).toBe('/product');
+    expect(normalizeUrl('/blog/2024/hello', opts)).toBe('/blog/*');
+    expect(normalizeUrl('/blog', opts)).toBe('/blog');
+    expect(normalizeUrl('/u/ann/settings', opts)).toBe('/u/:user/settings');
+    expect(normalizeUrl('https://Shop.example/product/3?x=1', opts)).toBe('https://shop.example/product/:id');
+  });
+
+  it('treats regex characters in templates literally', () => {
+    expect(normalizeUrl('/a.b/1', { templates: ['/a.b/:n'] })).toBe('/a.b/:n');
+    expect(normalizeUrl('/aXb/1', { templates: ['/a.b/:n'] })).toBe('/aXb/1');
+  });
+
+  it('rejects bad templates with a clear error', () => {
+    expect(() => normalizeUrl('/', { templates: ['product/:id'] })).toThrow(
+      /must be a path starting with "\/"/,
+    );
+    expect(() => normalizeUrl('/', { templates: ['/*/x'] })).toThrow(/may only end/);
+    expect(() => normalizeUrl('/', { templates: ['/a:b'] })).toThrow(/must be literal/);
+  });
+
+  it('throws InvalidUrlError for urls it cannot parse; the normalizer returns undefined', () => {
+    expect(() => normalizeUrl('http://')).toThrow(expect.objectContaining({ code: 'INVALID_URL' }));
+    const normalize = createUrlNormalizer();
+    expect(normalize('http://')).toBeUndefined();
+    expect(normalize('')).toBeUndefined();
+  });
+});

@@ -1,0 +1,107 @@
+import { DEFAULT_SITE, REJECT_REASONS, validateEvent } from '@monkeytracker/grid';
+import { describe, expect, it } from 'vitest';
+
+const good = {
+  kind: 'click',
+  url: '/pricing',
+  x: 10,
+  y: 20,
+  vw: 1280,
+  vh: 800,
+  t: 1_700_000_000_000,
+  site: 'shop',
+};
+
+describe('validateEvent', () => {
+  it('accepts a good event and floors floats', () => {
+    const r = validateEvent({ ...good, x: 10.9, y: 20.2, vw: 1280.5, vh: 799.99, t: 1_700_000_000_000.7 });
+    expect(r).toEqual({
+      ok: true,
+      event: { ...good, x: 10, y: 20, vw: 1280, vh: 799, t: 1_700_000_000_000 },
+    });
+  });
+
+  it('stamps now and the default site when absent', () => {
+    const { t: _t, site: _s, ...rest } = good;
+    const r = validateEvent(rest, { now: 42 });
+    expect(r).toEqual({ ok: true, event: { ...rest, t: 42, site: DEFAULT_SITE } });
+  });
+
+  it('stores x as 0 for scroll events', () => {
+    const r = validateEvent({ ...good, kind: 'scroll', x: 300 });
+    expect(r.ok && r.event.x).toBe(0);
+    const noX = validateEvent({ kind: 'scroll', url: '/', y: 3000, vw: 400, vh: 800 });
+    expect(noX.ok).toBe(true);
+  });
+
+  it('does not keep unknown fields', () => {
+    const r = validateEvent({ ...good, extra: 'x', __proto__: { polluted: true } });
+    expect(r.ok && Object.keys(r.event).sort()).toEqual(['kind', 'site', 't', 'url', 'vh', 'vw', 'x', 'y']);
+  });
+
+  const bad: [string, unknown, string][] = [
+    ['null', null, 'shape'],
+    ['a string', 'click', 'shape'],
+    ['an array', [good], 'shape'],
+    ['a number', 5, 'shape'],
+    ['missing kind', { ...good, kind: undefined }, 'kind'],
+    ['unknown kind', { ...good, kind: 'hover' }, 'kind'],
+    ['kind with wrong case', { ...good, kind: 'Click' }, 'kind'],
+    ['missing url', { ...good, url: undefined }, 'url'],
+    ['empty url', { ...good, url: '' }, 'url'],
+    ['url too long', { ...good, url: `/${'a'.repeat(2048)}` }, 'url'],
+    ['url not a string', { ...good, url: 42 }, 'url'],
+    ['x NaN', { ...good, x: Number.NaN }, 'x'],
+    ['x Infinity', { ...good, x: Number.POSITIVE_INFINITY }, 'x'],
+    ['x negative', { ...good, x: -1 }, 'x'],
+    ['x as string', { ...good, x: '10' }, 'x'],
+    ['x past 1,000,000', { ...good, x: 1_000_001 }, 'x'],
+    ['x missing', { ...good, x: undefined }, 'x'],
+    ['y -Infinity', { ...good, y: Number.NEGATIVE_INFINITY }, 'y'],
+    ['y null', { ...good, y: null }, 'y'],
+    ['y past 1,000,000', { ...good, y: 2e6 }, 'y'],
+    ['scroll with a bad x', { ...good, kind: 'scroll', x: Number.NaN }, 'x'],
+    ['vw 0 is fine but -5 is not', { ...good, vw: -5 }, 'vw'],
+    ['vw past 20,000', { ...good, vw: 20_001 }, 'vw'],
+    ['vw boolean', { ...good, vw: true }, 'vw'],
+    ['vh NaN', { ...good, vh: Number.NaN }, 'vh'],
+    ['vh past 20,000', { ...good, vh: 1e9 }, 'vh'],
+    ['t negative', { ...good, t: -1 }, 't'],
+    ['t string', { ...good, t: '2024-01-01' }, 't'],
+    ['t past year 9999', { ...good, t: 1e15 }, 't'],
+    ['t NaN', { ...good, t: Number.NaN }, 't'],
+    ['site empty', { ...good, site: '' }, 'site'],
+    ['site number', { ...good, site: 7 }, 'site'],
+    ['site too long', { ...good, site: 's'.repeat(129) }, 'site'],
+  ];
+
+  it.each(bad)('rejects %s', (_name, input, reason) => {
+    expect(validateEvent(input)).toEqual({ ok: false, reason });
+  });
+
+  it('covers every documented reason in the table above', () => {
+    expect(new Set(bad.map((b) => b[2]))).toEqual(new Set(REJECT_REASONS));
+  });
+
+  it('accepts the limits themselves', () => {
+    expect(
+      validateEvent({
+        ...good,
+        x: 1_000_000,
+        y: 1_000_000,
+        vw: 20_000,
+        vh: 20_000,
+        url: `/${'a'.repeat(2047)}`,
+      }).ok,
+    ).toBe(true);
+    expect(validateEvent({ ...good, vw: 0, vh: 0, x: 0, y: 0, t: 0 }).ok).toBe(true);
+  });
+
+  it('honours custom limits', () => {
+    expect(validateEvent({ ...good, x: 600 }, { maxCoordinate: 500 })).toEqual({ ok: false, reason: 'x' });
+    expect(validateEvent({ ...good, url: '/abcdef' }, { maxUrlLength: 4 })).toEqual({
+      ok: false,
+      reason: 'url',
+    });
+  });
+});
