@@ -11,6 +11,16 @@ export interface GridIndex {
   readonly total: number;
 }
 
+// Cell id layout (see cell.ts): id = row * ROW_WIDTH + column.
+const COLUMN_BITS = 12;
+const ROW_WIDTH = 1 << COLUMN_BITS;
+const COLUMN_MASK = ROW_WIDTH - 1;
+const ROW_LIMIT = 2 ** 20;
+/** The dense merge is used while its box holds at most this many slots per input cell… */
+const DENSE_SLACK = 8;
+/** …and at most this many slots in all (128 MiB of Float64). */
+const DENSE_MAX_AREA = 16 * 2 ** 20;
+
 /** The empty index: the identity of {@link mergeIndexes}. */
 export const EMPTY_INDEX: GridIndex = Object.freeze({
   cells: new Uint32Array(0),
@@ -98,22 +108,84 @@ function shrink<T extends Uint32Array | Float64Array>(array: T, length: number):
 }
 
 /**
- * Merges any number of indexes in one k-way pass: a binary min-heap of cursors (one per
- * non-empty input) in typed arrays, so each output cell costs O(log k) and nothing is copied
- * more than once. Equal to folding {@link mergeIndexes} over the inputs.
+ * Merges any number of indexes in one k-way pass. Equal to folding {@link mergeIndexes} over
+ * the inputs, without the repeated copying.
+ *
+ * Heat cells cluster, so the inputs usually share a small bounding box of rows and columns:
+ * then counts are summed into a dense box-sized array (no branches per cell, which a merge
+ * of randomly interleaved ids pays in mispredictions) and read back in id order. Inputs
+ * spread over a large box fall back to a binary min-heap of cursors in typed arrays.
  */
 export function mergeMany(indexes: readonly GridIndex[]): GridIndex {
   const inputs = indexes.filter((x) => x.cells.length > 0);
   if (inputs.length === 0) return EMPTY_INDEX;
   if (inputs.length === 1) return inputs[0]!;
   if (inputs.length === 2) return mergeIndexes(inputs[0]!, inputs[1]!);
-  const k = inputs.length;
   let capacity = 0;
   let total = 0;
   for (const x of inputs) {
     capacity += x.cells.length;
     total += x.total;
   }
+  return mergeDense(inputs, capacity, total) ?? mergeHeap(inputs, capacity, total);
+}
+
+/** Dense-box merge; `undefined` when the bounding box is too sparse to pay off. */
+function mergeDense(inputs: readonly GridIndex[], capacity: number, total: number): GridIndex | undefined {
+  // Ids sort by row, so each input's first and last ids give its row range.
+  let minRow = ROW_LIMIT;
+  let maxRow = 0;
+  for (const x of inputs) {
+    minRow = Math.min(minRow, x.cells[0]! >>> COLUMN_BITS);
+    maxRow = Math.max(maxRow, x.cells[x.cells.length - 1]! >>> COLUMN_BITS);
+  }
+  const rows = maxRow - minRow + 1;
+  if (rows * 2 > capacity * DENSE_SLACK) return undefined; // not even two cells per row: sparse
+  let minCol = ROW_WIDTH;
+  let maxCol = 0;
+  for (const x of inputs) {
+    const cells = x.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const col = cells[i]! & COLUMN_MASK;
+      if (col < minCol) minCol = col;
+      if (col > maxCol) maxCol = col;
+    }
+  }
+  const width = maxCol - minCol + 1;
+  const area = rows * width;
+  if (area > capacity * DENSE_SLACK || area > DENSE_MAX_AREA) return undefined;
+  // acc[(row - minRow) * width + (col - minCol)] = summed count of that cell (0 = absent).
+  const acc = new Float64Array(area);
+  const base = minRow * ROW_WIDTH;
+  for (const x of inputs) {
+    const cells = x.cells;
+    const counts = x.counts;
+    for (let i = 0; i < cells.length; i++) {
+      const rel = cells[i]! - base;
+      const slot = (rel >>> COLUMN_BITS) * width + (rel & COLUMN_MASK) - minCol;
+      acc[slot] = acc[slot]! + counts[i]!;
+    }
+  }
+  const outCells = new Uint32Array(Math.min(capacity, area));
+  const outCounts = new Float64Array(outCells.length);
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const rowStart = r * width;
+    const idBase = (minRow + r) * ROW_WIDTH + minCol;
+    for (let c = 0; c < width; c++) {
+      const count = acc[rowStart + c]!;
+      if (count !== 0) {
+        outCells[n] = idBase + c;
+        outCounts[n++] = count;
+      }
+    }
+  }
+  return { cells: shrink(outCells, n), counts: shrink(outCounts, n), total };
+}
+
+/** Heap merge for inputs spread over a large area. */
+function mergeHeap(inputs: readonly GridIndex[], capacity: number, total: number): GridIndex {
+  const k = inputs.length;
   // heap[h] = input number; pos[input] = its cursor; head[input] = the cell id under its cursor.
   const heap = new Int32Array(k);
   const pos = new Int32Array(k);

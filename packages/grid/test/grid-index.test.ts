@@ -71,6 +71,20 @@ describe('mergeMany', () => {
       }),
     );
   });
+  it('equals folding mergeIndexes on clustered inputs (the dense path)', () => {
+    const clustered = fc
+      .array(fc.tuple(fc.integer({ min: 100, max: 130 }), fc.integer({ min: 4000, max: 4095 }), fc.integer({ min: 1, max: 9 })), {
+        minLength: 1,
+        maxLength: 300,
+      })
+      .map((cells) => indexFromEntries(cells.map(([row, col, n]) => [row * 4096 + col, n] as const)));
+    fc.assert(
+      fc.property(fc.array(clustered, { minLength: 3, maxLength: 12 }), (list) => {
+        expect(plain(mergeMany(list))).toEqual(plain(list.reduce(mergeIndexes, EMPTY_INDEX)));
+      }),
+    );
+  });
+
   it('handles 0, 1, 2 inputs and empty ones', () => {
     const a = indexFromEntries([[1, 2]]);
     expect(mergeMany([])).toBe(EMPTY_INDEX);
