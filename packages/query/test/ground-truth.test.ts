@@ -1,0 +1,188 @@
+import {
+  cellOf,
+  dayNumberOf,
+  EVENT_KINDS,
+  type EventKind,
+  formatDay,
+  GridBuilder,
+  type GridIndex,
+  type IndexKey,
+  keyToString,
+  type Period,
+  zoneCalendar,
+} from '@monkeytracker/grid';
+import { type LiveDeltas, queryHeatmap } from '@monkeytracker/query';
+import { MemoryStorage } from '@monkeytracker/storage';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const TIME_ZONE = 'Europe/Prague';
+const CELL = 10;
+const BREAKPOINTS = [0, 576, 768, 992, 1200, 1400];
+const URLS = ['/', '/pricing', '/blog/a', '/product/:id', '/contact'];
+const VIEWPORTS = [390, 800, 1280, 1600];
+const START = Date.UTC(2024, 0, 10, 8); // 90 days: through the DST change on 2024-03-31
+const DAYS = 90;
+const NOW = START + (DAYS - 1) * 86_400_000 + 5 * 3_600_000; // mid-day of the last day: April is running
+const LIVE_FROM = NOW - 30 * 3_600_000; // events after this stay in the live cache, unmerged
+
+interface RawEvent {
+  url: string;
+  kind: EventKind;
+  vw: number;
+  x: number;
+  y: number;
+  t: number;
+}
+
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The oracle for days: Intl, not the code under test. */
+const oracle = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+const random = seeded(2024);
+const events: RawEvent[] = [];
+for (let t = START; t < NOW; t += Math.floor(random() * 400_000)) {
+  const kind = EVENT_KINDS[Math.floor(random() * 3)]!;
+  events.push({
+    url: URLS[Math.floor(random() ** 2 * URLS.length)]!,
+    kind,
+    vw: VIEWPORTS[Math.floor(random() * VIEWPORTS.length)]!,
+    x: kind === 'scroll' ? 0 : Math.floor(300 + (random() + random() - 1) * 250),
+    y: Math.floor(600 + (random() + random() - 1) * 500),
+    t,
+  });
+}
+
+const storage = new MemoryStorage();
+/** Live builders per day key, as the facade's cache holds them. */
+const live = new Map<string, { key: IndexKey; builder: GridBuilder }>();
+const liveDeltas: LiveDeltas = (page, range) => {
+  const out: GridIndex[] = [];
+  for (const { key, builder } of live.values()) {
+    const day = key.period.slice(2);
+    if (
+      key.site === page.site &&
+      key.url === page.url &&
+      key.kind === page.kind &&
+      key.bucket === page.bucket &&
+      day >= range.from &&
+      day <= range.to
+    ) {
+      out.push(builder.toIndex());
+    }
+  }
+  return out;
+};
+
+beforeAll(async () => {
+  // The ingest path: one builder per (page, day); evicted as one merge of the day key and the month key.
+  const calendar = zoneCalendar(TIME_ZONE);
+  const builders = new Map<string, { key: IndexKey; builder: GridBuilder }>();
+  for (const e of events) {
+    const bucket = BREAKPOINTS.findLastIndex((b) => e.vw >= b);
+    const key: IndexKey = {
+      site: 'default',
+      url: e.url,
+      kind: e.kind,
+      bucket,
+      period: calendar.dayPeriod(e.t),
+    };
+    const target = e.t >= LIVE_FROM ? live : builders;
+    const id = keyToString(key);
+    let entry = target.get(id);
+    if (!entry) target.set(id, (entry = { key, builder: new GridBuilder({ cellSize: CELL }) }));
+    entry.builder.add(cellOf(e.x, e.y, CELL));
+  }
+  for (const { key, builder } of builders.values()) {
+    const delta = builder.toIndex();
+    const month = `m:${key.period.slice(2, 9)}` as Period;
+    await storage.merge([
+      { key, delta },
+      { key: { ...key, period: month }, delta },
+    ]);
+  }
+});
+
+function naive(url: string, kind: EventKind, bucket: number, from: string, to: string) {
+  const cells = new Map<string, number>();
+  let total = 0;
+  for (const e of events) {
+    if (e.url !== url || e.kind !== kind || BREAKPOINTS.findLastIndex((b) => e.vw >= b) !== bucket) continue;
+    const day = oracle.format(e.t);
+    if (day < from || day > to) continue;
+    total++;
+    const k = `${Math.floor(e.x / CELL) * CELL},${Math.floor(e.y / CELL) * CELL}`;
+    cells.set(k, (cells.get(k) ?? 0) + 1);
+  }
+  return { total, cells };
+}
+
+describe('queryHeatmap against a naive count over the raw events', () => {
+  it('holds enough data to mean something', () => {
+    expect(events.length).toBeGreaterThan(15_000);
+    expect(live.size).toBeGreaterThan(10);
+  });
+
+  it('gives identical totals and cells for 200 random ranges, incl. ones reaching into the running month', async () => {
+    const r = seeded(7);
+    const first = dayNumberOf(2024, 1, 10) - 3;
+    const today = zoneCalendar(TIME_ZONE).dayNumber(NOW);
+    let touchingToday = 0;
+    let withMonths = 0;
+    for (let i = 0; i < 200; i++) {
+      const fromDay = first + Math.floor(r() * (today - first + 4));
+      const toDay =
+        r() < 0.3 ? today + Math.floor(r() * 3) : Math.min(fromDay + Math.floor(r() * 100), today + 5);
+      const from = formatDay(fromDay);
+      const to = formatDay(Math.max(fromDay, toDay));
+      if (to >= formatDay(today)) touchingToday++;
+      const url = URLS[Math.floor(r() * URLS.length)]!;
+      const kind = EVENT_KINDS[Math.floor(r() * 3)]!;
+      const bucket = [0, 2, 4, 5][Math.floor(r() * 4)]!;
+      const result = await queryHeatmap(
+        storage,
+        { url, kind, bucket, from, to },
+        { live: liveDeltas, timeZone: TIME_ZONE, now: NOW },
+      );
+      const expected = naive(url, kind, bucket, from, to);
+      const got = new Map(result.cells.map((c) => [`${c.x},${c.y}`, c.count]));
+      expect(result.total, `${url} ${kind} ${bucket} ${from}..${to}`).toBe(expected.total);
+      expect(got).toEqual(expected.cells);
+      if (result.cells.length > 0 && to.slice(0, 7) !== from.slice(0, 7)) withMonths++;
+    }
+    expect(touchingToday).toBeGreaterThan(40);
+    expect(withMonths).toBeGreaterThan(20);
+  });
+
+  it('keeps the top cells of the naive answer, ties broken deterministically', async () => {
+    const result = await queryHeatmap(
+      storage,
+      { url: '/', kind: 'click', vw: 1280, from: '2024-01-01', to: '2024-04-30', top: 25, minCount: 2 },
+      { live: liveDeltas, timeZone: TIME_ZONE, now: NOW },
+    );
+    const expected = naive('/', 'click', 4, '2024-01-01', '2024-04-30');
+    const sorted = [...expected.cells]
+      .filter(([, n]) => n >= 2)
+      .map(([k, n]) => {
+        const [x, y] = k.split(',').map(Number) as [number, number];
+        return { x, y, count: n };
+      })
+      .sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x)
+      .slice(0, 25);
+    expect(result.cells).toEqual(sorted);
+    expect(result.total).toBe(expected.total);
+  });
+});
