@@ -9,6 +9,8 @@ export function selectTop(cells: Uint32Array, counts: Float64Array, k: number, m
   const beats = (a: number, b: number) =>
     counts[a]! > counts[b]! || (counts[a] === counts[b] && cells[a]! < cells[b]!);
   if (k >= n / 4) {
+    const packed = sortPacked(cells, counts, k, minCount);
+    if (packed) return packed;
     const all: number[] = [];
     for (let i = 0; i < n; i++) if (counts[i]! >= minCount) all.push(i);
     all.sort((a, b) => (beats(a, b) ? -1 : beats(b, a) ? 1 : 0));
@@ -44,4 +46,43 @@ export function selectTop(cells: Uint32Array, counts: Float64Array, k: number, m
   const kept = Array.from(heap.subarray(0, size));
   kept.sort((a, b) => (beats(a, b) ? -1 : beats(b, a) ? 1 : 0));
   return Int32Array.from(kept);
+}
+
+/** Counts below this fit beside a 32-bit cell id in one exactly representable double. */
+const PACKABLE_COUNT = 2 ** 21;
+
+/**
+ * Full sort for large `k`: each kept cell becomes one double `(max - count) * 2^32 + id`, so a
+ * native numeric `Float64Array` sort orders by count descending, then id ascending, with no
+ * comparator calls. `undefined` when a count is too large to pack.
+ */
+function sortPacked(cells: Uint32Array, counts: Float64Array, k: number, minCount: number): Int32Array | undefined {
+  const n = cells.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (counts[i]! > max) max = counts[i]!;
+  if (max >= PACKABLE_COUNT) return undefined;
+  const keys = new Float64Array(n);
+  // position[id] is needed to map a sorted key back to its index; ids are sorted, so binary search.
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (counts[i]! >= minCount) keys[m++] = (max - counts[i]!) * 4294967296 + cells[i]!;
+  }
+  const sorted = keys.subarray(0, m).sort();
+  const out = new Int32Array(Math.min(k, m));
+  for (let j = 0; j < out.length; j++) {
+    const id = sorted[j]! % 4294967296;
+    out[j] = lowerBound(cells, id);
+  }
+  return out;
+}
+
+function lowerBound(cells: Uint32Array, id: number): number {
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

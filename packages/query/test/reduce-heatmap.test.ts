@@ -48,6 +48,18 @@ describe('reduceHeatmap', () => {
     );
   });
 
+  it('orders huge counts (past the packed-sort range) the same way', () => {
+    const entries: [number, number][] = [
+      [5, 2 ** 40],
+      [3, 2 ** 40],
+      [9, 7],
+      [1, 2 ** 22],
+    ];
+    const h = reduceHeatmap({ stored: [indexFromEntries(entries)], cellSize: 10 });
+    expect(h.cells).toEqual(naive([entries], 10).cells);
+    expect(h.cells.map((c) => c.count)).toEqual([2 ** 40, 2 ** 40, 2 ** 22, 7]);
+  });
+
   it('keeps total and max for the whole range when top and minCount drop cells', () => {
     const index = indexFromEntries([
       [1, 10],
