@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@monkeytracker/journal`: the append-only source of truth of MonkeyTracker. Segments of
+ * checksummed frames, bounded-loss fsync, gzip on seal, torn-tail recovery, and a replay reader.
+ */
+export {
+  JOURNAL_ERROR_CODES,
+  JournalClosedError,
+  JournalCorruptionError,
+  JournalError,
+  type JournalErrorCode,
+  JournalInvalidEventError,
+  JournalLockedError,
+  JournalOptionError,
+  JournalSealError,
+  JournalWriteError,
+} from './errors';
+export type { JournalOptions } from './journal-options';
+export type { Journal, JournalStats } from './journal-writer';
+export { openJournal } from './open-journal';
+export { type PruneResult, pruneJournal } from './prune-journal';
+export { type ReadJournalOptions, readJournal } from './read-journal';
+export type { RecoveredSegment, RecoveryReport } from './recover-segments';
+export { type SegmentReport, type VerifyReport, verifyJournal } from './verify-journal';
+export type { CorruptionEntry, CorruptionReason } from './walk-segments';

@@ -1,0 +1,311 @@
+/**
+ * Journal area: append throughput, sealed bytes per event, and replay throughput of
+ * `@monkeytracker/journal` (built dist), each against a naive baseline in the same run:
+ * JSON lines (`JSON.stringify` per event + newline) written to disk and gzipped with `node:zlib`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type HeatEvent, validateEvent } from '@monkeytracker/grid';
+import { openJournal, readJournal } from '@monkeytracker/journal';
+import { makeEvents } from './fixtures.ts';
+import {
+  type BenchArea,
+  check,
+  formatRate,
+  formatRatio,
+  markdownTable,
+  timeTasks,
+  verdict,
+} from './harness.ts';
+
+/** Events in the size/replay fixture: ~17 minutes of traffic at 1,000 events/s. */
+const EVENTS = 1_000_000;
+/** Events per timed append iteration (1,000 batches of 100). */
+const ITERATION_EVENTS = 100_000;
+const BATCH = 100;
+/** Events per frame in the size fixture: what one write cycle holds at 1,000 events/s with fsyncMs 1000. */
+const REALISTIC_FRAME = 500;
+
+/** Realistic validated events: ~300 urls with Zipf-ish popularity, hot-spot clicks, six viewports, ~1,000 events/s. */
+function fixture(count: number, seed: number): HeatEvent[] {
+  return makeEvents({ count, seed, urls: 300, gapMs: 0.5 }).map((e) => {
+    const r = validateEvent(e);
+    if (!r.ok) throw new Error(`fixture event rejected: ${r.reason}`);
+    return r.event;
+  });
+}
+
+function batches(events: HeatEvent[]): HeatEvent[][] {
+  const out: HeatEvent[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) out.push(events.slice(i, i + BATCH));
+  return out;
+}
+
+function sameEvents(a: HeatEvent[], b: HeatEvent[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as HeatEvent;
+    const y = b[i] as HeatEvent;
+    if (
+      x.kind !== y.kind ||
+      x.url !== y.url ||
+      x.x !== y.x ||
+      x.y !== y.y ||
+      x.vw !== y.vw ||
+      x.vh !== y.vh ||
+      x.t !== y.t ||
+      x.site !== y.site
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function dirBytes(dir: string, suffix: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(suffix))
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+}
+
+/** The naive baseline writer: JSON lines appended to a file, fsynced on flush. */
+class JsonLinesWriter {
+  private lines: string[] = [];
+  constructor(private readonly handle: Awaited<ReturnType<typeof open>>) {}
+  append(events: readonly HeatEvent[]): number {
+    for (const e of events) this.lines.push(`${JSON.stringify(e)}\n`);
+    return events.length;
+  }
+  async flush(): Promise<void> {
+    const text = this.lines.join('');
+    this.lines = [];
+    await this.handle.write(text);
+    await this.handle.sync();
+  }
+}
+
+async function appendThroughput(
+  work: string,
+): Promise<{ rows: (string | number)[][]; journalRate: number; ratio: number }> {
+  const source = batches(fixture(ITERATION_EVENTS, 7));
+  const journalDir = join(work, 'append-journal');
+  // compress: false: sealing runs after append (in a worker) and is not what this measures.
+  const journal = await openJournal({ dir: journalDir, fsyncMs: 1000, compress: false });
+  const baselineHandle = await open(join(work, 'append-baseline.jsonl'), 'w');
+  const baseline = new JsonLinesWriter(baselineHandle);
+  const acc = { journal: { append: 0, total: 0, events: 0 }, baseline: { append: 0, total: 0, events: 0 } };
+
+  async function run(
+    writer: { append(e: readonly HeatEvent[]): number; flush(): Promise<void> },
+    a: typeof acc.journal,
+  ) {
+    const t0 = performance.now();
+    let n = 0;
+    for (const b of source) n += writer.append(b);
+    const t1 = performance.now();
+    await writer.flush();
+    const t2 = performance.now();
+    check(n === ITERATION_EVENTS, `append took ${n} of ${ITERATION_EVENTS} events`);
+    a.append += t1 - t0;
+    a.total += t2 - t0;
+    a.events += n;
+  }
+
+  await timeTasks(
+    {
+      'journal append + flush': () => run(journal, acc.journal),
+      'JSON lines append + flush': () => run(baseline, acc.baseline),
+    },
+    { time: 3000, iterations: 10 },
+  );
+  await journal.close();
+  await baselineHandle.close();
+  const written: HeatEvent[] = [];
+  for await (const b of readJournal({ dir: journalDir })) for (const e of b) written.push(e);
+  check(
+    written.length === acc.journal.events,
+    `journal holds ${written.length} of ${acc.journal.events} appended events`,
+  );
+  check(
+    sameEvents(written.slice(0, ITERATION_EVENTS), source.flat()),
+    'journal read-back differs from the appended events',
+  );
+
+  const rate = (a: typeof acc.journal, ms: number) => (a.events / ms) * 1000;
+  const journalRate = rate(acc.journal, acc.journal.total);
+  const baselineRate = rate(acc.baseline, acc.baseline.total);
+  const ratio = journalRate / baselineRate;
+  const rows = [
+    [
+      '`journal.append` + `flush` (columnar frames, CRC-32, fsync)',
+      formatRate(journalRate),
+      formatRate(rate(acc.journal, acc.journal.append)),
+      formatRatio(ratio),
+    ],
+    [
+      'baseline: `JSON.stringify` lines + write + fsync',
+      formatRate(baselineRate),
+      formatRate(rate(acc.baseline, acc.baseline.append)),
+      '1×',
+    ],
+  ];
+  return { rows, journalRate, ratio };
+}
+
+/** Writes the JSON-lines baseline gzipped at level 6; returns bytes/event at levels 6 and 9. */
+function writeBaseline(events: HeatEvent[], path: string): { base6: number; base9: number } {
+  const jsonl = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+  const gz6 = gzipSync(jsonl);
+  const gz9 = gzipSync(jsonl, { level: 9 });
+  writeFileSync(path, gz6);
+  return { base6: gz6.length / events.length, base9: gz9.length / events.length };
+}
+
+/** Checks that both readers return exactly the written events. */
+async function verifyReplay(journalDir: string, baselinePath: string, events: HeatEvent[]): Promise<void> {
+  const readBack: HeatEvent[] = [];
+  for await (const b of readJournal({ dir: journalDir })) for (const e of b) readBack.push(e);
+  check(sameEvents(readBack, events), 'journal replay differs from the written events');
+  const parsed = gunzipSync(readFileSync(baselinePath))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as HeatEvent);
+  check(sameEvents(parsed, events), 'baseline replay differs from the written events');
+}
+
+async function sizeAndReplay(work: string): Promise<string> {
+  const events = fixture(EVENTS, 3);
+  const source = batches(events);
+
+  // Journal: batches of 100, flushed every REALISTIC_FRAME events, as the write loop would at 1,000 events/s.
+  const journalDir = join(work, 'size-journal');
+  const journal = await openJournal({ dir: journalDir, fsyncMs: 1000 });
+  let sinceFlush = 0;
+  for (const b of source) {
+    journal.append(b);
+    sinceFlush += b.length;
+    if (sinceFlush >= REALISTIC_FRAME) {
+      await journal.flush();
+      sinceFlush = 0;
+    }
+  }
+  await journal.close();
+  const journalBytes = dirBytes(journalDir, '.mtj.gz');
+  check(dirBytes(journalDir, '.mtj') === 0, 'raw segments left after close');
+
+  // Baseline: JSON lines, gzipped (node:zlib, default level 6 and level 9) in one piece.
+  const baselinePath = join(work, 'baseline.jsonl.gz');
+  const { base6, base9 } = writeBaseline(events, baselinePath);
+  const perEvent = journalBytes / EVENTS;
+
+  // Replay: verify both readers first (in functions, so their copies are garbage before timing).
+  await verifyReplay(journalDir, baselinePath, events);
+  // The fixture is no longer needed: drop it so the replay timings do not pay for its GC.
+  events.length = 0;
+  source.length = 0;
+  globalThis.gc?.();
+
+  let sink = 0;
+  const timings = await timeTasks(
+    {
+      'journal replay': async () => {
+        let n = 0;
+        for await (const b of readJournal({ dir: journalDir })) n += b.length;
+        check(n === EVENTS, `replay read ${n} events`);
+        sink += n;
+      },
+      'JSON lines replay': () => {
+        const text = gunzipSync(readFileSync(baselinePath)).toString('utf8');
+        let n = 0;
+        let start = 0;
+        for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+          const e = JSON.parse(text.slice(start, end)) as HeatEvent;
+          sink += e.x;
+          n++;
+          start = end + 1;
+        }
+        check(n === EVENTS, `baseline read ${n} events`);
+      },
+    },
+    { time: 3000, iterations: 5 },
+  );
+  check(sink > 0, 'replay produced nothing');
+  const replayRate = (EVENTS / (timings['journal replay']?.meanMs ?? 1)) * 1000;
+  const baselineReplay = (EVENTS / (timings['JSON lines replay']?.meanMs ?? 1)) * 1000;
+
+  const sizeTable = markdownTable(
+    ['format', 'bytes / event', 'vs journal'],
+    [
+      ['journal, sealed `.mtj.gz` (fflate level 9)', perEvent.toFixed(2), '1×'],
+      ['baseline: JSON lines + `node:zlib` gzip level 6', base6.toFixed(2), formatRatio(base6 / perEvent)],
+      ['baseline: JSON lines + `node:zlib` gzip level 9', base9.toFixed(2), formatRatio(base9 / perEvent)],
+    ],
+  );
+  const replayTable = markdownTable(
+    ['reader', 'events / s', 'vs baseline'],
+    [
+      [
+        '`readJournal` (gunzip, CRC-32 check, columnar decode)',
+        formatRate(replayRate),
+        formatRatio(replayRate / baselineReplay),
+      ],
+      ['baseline: gunzip + split + `JSON.parse`', formatRate(baselineReplay), '1×'],
+    ],
+  );
+  const targets = markdownTable(
+    ['target', 'measured', 'verdict'],
+    [
+      ['sealed bytes / event ≤ 8 B', `${perEvent.toFixed(2)} B`, verdict(perEvent <= 8)],
+      ['replay ≥ 3 M events/s', formatRate(replayRate), verdict(replayRate >= 3e6)],
+    ],
+  );
+  return [
+    `### Sealed size\n\n${EVENTS.toLocaleString('en')} events (≈300 urls with Zipf-like popularity, hot-spot clicks and scrolls, six viewports, ~1,000 events/s), appended in batches of 100 and flushed every ${REALISTIC_FRAME} events (one frame per write cycle at 1,000 events/s with \`fsyncMs: 1000\`).\n\n${sizeTable}`,
+    `### Replay\n\n${replayTable}`,
+    targets,
+  ].join('\n\n');
+}
+
+const area: BenchArea = {
+  name: 'journal',
+  title: 'Journal',
+  async run() {
+    const work = mkdtempSync(join(tmpdir(), 'mt-journal-bench-'));
+    try {
+      const append = await appendThroughput(work);
+      const appendTable = markdownTable(
+        ['writer', 'append + flush', 'append only', 'vs baseline'],
+        append.rows,
+      );
+      const appendTargets = markdownTable(
+        ['target', 'measured', 'verdict'],
+        [
+          [
+            'append + flush ≥ 2 M events/s (one core)',
+            formatRate(append.journalRate),
+            verdict(append.journalRate >= 2e6),
+          ],
+          [
+            'append + flush ≥ 3× the JSON-lines baseline',
+            formatRatio(append.ratio),
+            verdict(append.ratio >= 3),
+          ],
+        ],
+      );
+      const rest = await sizeAndReplay(work);
+      return [
+        `### Append\n\nBatches of ${BATCH}; each timed iteration appends ${ITERATION_EVENTS.toLocaleString('en')} events then awaits \`flush()\` (encode, write, fsync) into a real directory; "append only" leaves out the flush. Read-back is checked before reporting.\n\n${appendTable}\n\n${appendTargets}`,
+        rest,
+      ].join('\n\n');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
+export default area;

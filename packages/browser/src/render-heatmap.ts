@@ -1,0 +1,201 @@
+import { createPalette, DEFAULT_GRADIENT, type Gradient } from './gradient';
+import type { Heatmap, RenderStats } from './heatmap';
+import { type PointKernel, pointKernel } from './point-kernel';
+
+/** Options of {@link renderHeatmap}. Lengths are in canvas CSS px unless said otherwise. */
+export interface RenderHeatmapOptions {
+  /** Radius of each point before blurring. Default 25. */
+  radius?: number;
+  /** How far each point's edge fades, inwards and outwards. Default 15. */
+  blur?: number;
+  /** Opacity of the hottest pixels, 0–1. Default 0.8. */
+  maxOpacity?: number;
+  /** Smallest intensity a drawn cell gets, 0–1, so single events stay visible. Default 0.05. */
+  minOpacity?: number;
+  /** Intensity → colour stops. Default {@link DEFAULT_GRADIENT}. */
+  gradient?: Gradient;
+  /** Page px → canvas CSS px, e.g. 0.25 for a quarter-size thumbnail. Default 1. */
+  scale?: number;
+  /**
+   * Canvas px per CSS px. Default `canvas.width / canvas.clientWidth` when the canvas is laid
+   * out (size it as `canvas.width = cssWidth * devicePixelRatio`), else 1.
+   */
+  pixelRatio?: number;
+  /** The count drawn at full intensity. Default `heatmap.max`. */
+  max?: number;
+  /**
+   * Spacing, in canvas px, of the grid the intensity is computed on before it is smoothed up to
+   * the canvas. Default a quarter of the blur in canvas px (4 at the defaults): finer detail
+   * than that is blurred away anyway. 1 computes every pixel (as heatmap.js does), several
+   * times slower.
+   */
+  step?: number;
+}
+
+// Reused between calls (rendering is synchronous): the intensity grid, the coloured grid as
+// ImageData and a small canvas to smooth it up from, plus kernels and colour tables by key.
+let field = new Float64Array(0);
+let image: ImageData | undefined;
+let small: HTMLCanvasElement | undefined;
+const kernels = new Map<string, PointKernel>();
+const tables = new Map<string, Uint32Array>();
+
+/**
+ * Draws a click or move heatmap on a canvas: each cell becomes a blurred point whose
+ * intensity is its count over the maximum, overlapping points add up like stacked
+ * translucent layers (the "source-over" alpha of simpleheat and heatmap.js), and the summed
+ * intensity is coloured through a gradient palette. Replaces the canvas content.
+ *
+ * Cell `(x, y)` (top-left, page px) is drawn at its centre, `(x + cellSize / 2) * scale` CSS
+ * px, times the pixel ratio. The intensity is computed in JavaScript on a grid every `step`
+ * canvas px (no canvas call per cell), coloured, and smoothed up to the canvas in one
+ * `drawImage`, so 5,000 cells take a few ms. Cells off the canvas are skipped. Needs a DOM.
+ *
+ * @returns how many cells were drawn and how long it took.
+ * @example
+ * ```ts
+ * const canvas = document.querySelector('canvas')!;
+ * canvas.width = canvas.clientWidth * devicePixelRatio;
+ * canvas.height = canvas.clientHeight * devicePixelRatio;
+ * const heatmap = await (await fetch('/mt/heatmap?url=/pricing&kind=click')).json();
+ * renderHeatmap(canvas, heatmap, { radius: 20, blur: 12 });
+ * ```
+ */
+export function renderHeatmap(
+  canvas: HTMLCanvasElement,
+  heatmap: Heatmap,
+  options: RenderHeatmapOptions = {},
+): RenderStats {
+  const start = performance.now();
+  const width = canvas.width;
+  const height = canvas.height;
+  const ctx = canvas.getContext('2d')!;
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  let drawn = 0;
+  try {
+    drawn = draw(ctx, canvas, heatmap, options);
+  } finally {
+    ctx.restore();
+  }
+  return { drawn, ms: performance.now() - start };
+}
+
+function draw(
+  ctx: CanvasRenderingContext2D,
+  canvas: HTMLCanvasElement,
+  heatmap: Heatmap,
+  options: RenderHeatmapOptions,
+): number {
+  const cells = heatmap.cells;
+  const width = canvas.width;
+  const height = canvas.height;
+  if (cells.length === 0 || width === 0 || height === 0) return 0;
+  const ratio = options.pixelRatio ?? (canvas.clientWidth > 0 ? width / canvas.clientWidth : 1);
+  const radius = (options.radius ?? 25) * ratio;
+  const blur = (options.blur ?? 15) * ratio;
+  const step = Math.max(1, Math.round(options.step ?? blur / 4));
+  const perSample = ((options.scale ?? 1) * ratio) / step; // page px → samples
+  const minOpacity = options.minOpacity ?? 0.05;
+  let max = options.max ?? heatmap.max;
+  if (!(max > 0)) for (const cell of cells) max = Math.max(max || 0, cell.count);
+
+  const kernelKey = `${radius},${blur},${step}`;
+  let kernel = kernels.get(kernelKey);
+  if (!kernel) kernels.set(kernelKey, (kernel = pointKernel(radius, blur, step)));
+  const { size, reach, phases, taps, spans } = kernel;
+
+  // The intensity grid: sample (i, j) stands for the canvas px square at (i * step, j * step).
+  const w = Math.ceil(width / step);
+  const h = Math.ceil(height / step);
+  if (field.length < w * h) field = new Float64Array(w * h);
+  else field.fill(0, 0, w * h);
+  const f = field;
+
+  // Stamp every cell. bx0..bx1, by0..by1: the samples touched so far (half-open box).
+  const centre = heatmap.cellSize / 2;
+  let bx0 = w;
+  let by0 = h;
+  let bx1 = 0;
+  let by1 = 0;
+  let drawn = 0;
+  for (let c = 0; c < cells.length; c++) {
+    const cell = cells[c]!;
+    if (!(cell.count > 0)) continue;
+    // The cell centre in sample coordinates (sample centres at integers), in 1/phases steps:
+    // iu, iv its sample, pu, pv the sub-sample phase that picks the kernel table.
+    const su = Math.round(((cell.x + centre) * perSample - 0.5) * phases);
+    const sv = Math.round(((cell.y + centre) * perSample - 0.5) * phases);
+    const iu = Math.floor(su / phases);
+    const iv = Math.floor(sv / phases);
+    const pu = su - iu * phases;
+    const pv = sv - iv * phases;
+    const x0 = iu - reach; // sample under tap (0, 0)
+    const y0 = iv - reach;
+    if (x0 >= w || y0 >= h || x0 + size <= 0 || y0 + size <= 0) continue;
+    let a = cell.count / max;
+    a = Math.max(minOpacity, Math.min(1, a));
+    const table = taps[pv * phases + pu]!;
+    const span = spans[pv * phases + pu]!;
+    const tyEnd = Math.min(size, h - y0);
+    for (let ty = Math.max(0, -y0); ty < tyEnd; ty++) {
+      const from = Math.max(span[2 * ty]!, -x0);
+      const to = Math.min(span[2 * ty + 1]!, w - x0);
+      // i: sample index, t: tap index; source-over: f ← f + s·(1 − f).
+      for (let i = (y0 + ty) * w + x0 + from, t = ty * size + from, end = t + to - from; t < end; i++, t++) {
+        const fi = f[i]!;
+        f[i] = fi + a * table[t]! * (1 - fi);
+      }
+    }
+    if (x0 < bx0) bx0 = x0;
+    if (y0 < by0) by0 = y0;
+    if (x0 + size > bx1) bx1 = x0 + size;
+    if (y0 + size > by1) by1 = y0 + size;
+    drawn++;
+  }
+  if (drawn === 0) return 0;
+  bx0 = Math.max(0, bx0);
+  by0 = Math.max(0, by0);
+  bx1 = Math.min(w, bx1);
+  by1 = Math.min(h, by1);
+
+  // Colour the touched box, framed by one transparent sample so smoothing fades to nothing.
+  const lut = colourTable(options.gradient ?? DEFAULT_GRADIENT, options.maxOpacity ?? 0.8);
+  const iw = bx1 - bx0 + 2;
+  const ih = by1 - by0 + 2;
+  if (!image || image.width !== iw || image.height !== ih) image = new ImageData(iw, ih);
+  const pixels = new Uint32Array(image.data.buffer);
+  for (let y = by0; y < by1; y++) {
+    for (let i = y * w + bx0, o = (y - by0 + 1) * iw + 1, end = i + bx1 - bx0; i < end; i++, o++) {
+      pixels[o] = lut[(f[i]! * 255) | 0]!;
+    }
+  }
+  if (step === 1) {
+    ctx.putImageData(image, bx0 - 1, by0 - 1);
+    return drawn;
+  }
+  if (!small) small = document.createElement('canvas');
+  if (small.width !== iw || small.height !== ih) {
+    small.width = iw;
+    small.height = ih;
+  }
+  small.getContext('2d')!.putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(small, (bx0 - 1) * step, (by0 - 1) * step, iw * step, ih * step);
+  return drawn;
+}
+
+/** The palette as 32-bit pixels, each entry's alpha set to min(intensity, maxOpacity); entry 0 clear. */
+function colourTable(gradient: Gradient, maxOpacity: number): Uint32Array {
+  const key = `${maxOpacity}${JSON.stringify(gradient)}`;
+  let table = tables.get(key);
+  if (table) return table;
+  const rgba = createPalette(gradient).slice();
+  const cap = maxOpacity * 255;
+  for (let a = 0; a < 256; a++) rgba[a * 4 + 3] = Math.min(a, cap);
+  rgba.fill(0, 0, 4);
+  table = new Uint32Array(rgba.buffer, rgba.byteOffset, 256);
+  tables.set(key, table);
+  return table;
+}

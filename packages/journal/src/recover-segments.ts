@@ -1,0 +1,90 @@
+/**
+ * Crash recovery, run by `openJournal` under the lock before anything is written:
+ * - leftover `.tmp` files of interrupted seals are removed;
+ * - a raw segment whose `.gz` also exists (seal interrupted after the rename) is removed, since
+ *   the `.gz` only appears, by atomic rename, once it is complete and fsynced;
+ * - every other raw segment (the one open at the crash, or one whose seal failed) has its torn
+ *   tail truncated and is handed back to be sealed.
+ */
+import { unlink } from 'node:fs/promises';
+import { errnoCode, fsyncDir } from './fs-utils';
+import { listSegments, type SealedSummary } from './segment-files';
+import { inspectRawSegment } from './segment-sealer';
+
+/** What recovery did to one raw segment. */
+export interface RecoveredSegment {
+  /** File name of the raw segment. */
+  file: string;
+  /** Bytes cut off the end: a partial or garbled frame left by a crash. */
+  tornBytes: number;
+  /** Bytes of corrupt frames in the middle (left in place; readers skip them). */
+  corruptBytes: number;
+  /** Valid frames kept. */
+  frames: number;
+}
+
+/** What `openJournal` found and repaired; available as `journal.recovery`. */
+export interface RecoveryReport {
+  /** Total bytes truncated from torn tails, over all segments. */
+  tornBytes: number;
+  /** Raw segments that were checked (and then sealed). */
+  segments: RecoveredSegment[];
+  /** Files removed: interrupted seals' temporaries and raw files already sealed. */
+  removed: string[];
+}
+
+/** Internal result of recovery: the report plus what the writer needs to carry on. */
+export interface RecoveryOutcome {
+  report: RecoveryReport;
+  /** Raw segments to seal, in append order, with their summaries. */
+  toSeal: { path: string; summary: SealedSummary }[];
+  /** Sequence number for the next segment. */
+  nextSeq: number;
+  /** Latest start time among existing segments (new ones never start earlier). */
+  lastStartMs: number;
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
+/** Repairs a journal directory after a crash; see the module comment. */
+export async function recoverSegments(dir: string): Promise<RecoveryOutcome> {
+  const listing = await listSegments(dir);
+  const report: RecoveryReport = { tornBytes: 0, segments: [], removed: [] };
+  for (const path of listing.temps) {
+    await removeIfPresent(path);
+    report.removed.push(path);
+  }
+  for (const seg of listing.shadowed) {
+    await removeIfPresent(seg.path);
+    report.removed.push(seg.path);
+  }
+  const toSeal: RecoveryOutcome['toSeal'] = [];
+  let nextSeq = 1;
+  let lastStartMs = 0;
+  for (const seg of listing.segments) {
+    nextSeq = Math.max(nextSeq, seg.seq + 1);
+    lastStartMs = Math.max(lastStartMs, seg.startMs);
+    if (seg.sealed) continue;
+    const check = await inspectRawSegment(seg.path, true);
+    report.tornBytes += check.tornBytes;
+    report.segments.push({
+      file: seg.file,
+      tornBytes: check.tornBytes,
+      corruptBytes: check.corruptBytes,
+      frames: check.frames,
+    });
+    if (check.summary) toSeal.push({ path: seg.path, summary: check.summary });
+    else {
+      await removeIfPresent(seg.path);
+      report.removed.push(seg.path);
+    }
+  }
+  if (report.removed.length > 0 || report.tornBytes > 0) await fsyncDir(dir);
+  return { report, toSeal, nextSeq, lastStartMs };
+}

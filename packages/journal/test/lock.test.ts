@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JournalLockedError, openJournal } from '../src/index';
+import { ensureBuilt, PACKAGE_DIR } from './build-dist';
+import { eventsFrom, readAll, tempDir } from './helpers';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+function dir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
+}
+
+describe('lock', () => {
+  it('refuses a second writer on the same directory, then lets it in after close', async () => {
+    const d = dir();
+    const first = await openJournal({ dir: d });
+    const err = await openJournal({ dir: d }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalLockedError);
+    expect((err as JournalLockedError).code).toBe('JOURNAL_LOCKED');
+    expect((err as Error).message).toContain(`process ${process.pid}`);
+    expect((err as Error).message).toContain(join(d, 'LOCK'));
+    first.append(eventsFrom(0, 10));
+    await first.close();
+    const second = await openJournal({ dir: d });
+    second.append(eventsFrom(10, 10));
+    await second.close();
+    expect(await readAll({ dir: d })).toEqual(eventsFrom(0, 20));
+  });
+
+  it('refuses a writer while another live process holds the lock; takes it over once that process is killed', async () => {
+    const d = dir();
+    const child = spawn(process.execPath, [join(PACKAGE_DIR, 'test', 'fixtures', 'hold-lock.mjs'), d], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('locked') && resolve()),
+    );
+    await expect(openJournal({ dir: d })).rejects.toThrow(`process ${child.pid}`);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const journal = await openJournal({ dir: d });
+    await journal.close();
+  }, 20_000);
+
+  it('takes over a stale lock file left by a dead process', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'LOCK'),
+      JSON.stringify({ pid: deadPid(), hostname: hostname(), startedAt: 1, token: 'x' }),
+    );
+    const journal = await openJournal({ dir: d });
+    await journal.close();
+  });
+
+  it('takes over a lock left by an earlier process that had our pid (containers reuse pids)', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'LOCK'),
+      JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: 1, token: 'x' }),
+    );
+    const journal = await openJournal({ dir: d });
+    await expect(openJournal({ dir: d })).rejects.toThrow(JournalLockedError);
+    await journal.close();
+  });
+
+  it('respects a lock from another host and a freshly garbled lock', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'LOCK'),
+      JSON.stringify({ pid: deadPid(), hostname: 'elsewhere', startedAt: 1, token: 'x' }),
+    );
+    await expect(openJournal({ dir: d })).rejects.toThrow(/host "elsewhere".*delete/);
+    writeFileSync(join(d, 'LOCK'), '{"pid":');
+    await expect(openJournal({ dir: d })).rejects.toThrow(JournalLockedError);
+  });
+});
