@@ -118,7 +118,12 @@ class LiveTracker implements Tracker {
   #tickQueued = false;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedOptions, storage: StorageAdapter, journal: Journal | undefined, replayed: number) {
+  constructor(
+    options: ResolvedOptions,
+    storage: StorageAdapter,
+    journal: Journal | undefined,
+    replayed: number,
+  ) {
     this.options = options;
     this.storage = storage;
     this.#journal = journal;
@@ -144,12 +149,26 @@ class LiveTracker implements Tracker {
     const o = this.options;
     const url = typeof query.url === 'string' ? this.#engine.pages.normalize(query.url) : undefined;
     if (url === undefined) {
-      throw new QueryError('INVALID_QUERY', 'url', `url must be a page url or path, got ${JSON.stringify(query.url)}`);
+      throw new QueryError(
+        'INVALID_QUERY',
+        'url',
+        `url must be a page url or path, got ${JSON.stringify(query.url)}`,
+      );
     }
     const page = pageKeyOf({ ...query, url }, o.breakpoints);
-    const plan = planQuery({ from: query.from, to: query.to, timeZone: o.timeZone, now: o.now(), maxDays: o.maxQueryDays });
+    const plan = planQuery({
+      from: query.from,
+      to: query.to,
+      timeZone: o.timeZone,
+      now: o.now(),
+      maxDays: o.maxQueryDays,
+    });
     const keys = keysOfPlan(page, plan);
-    const series = this.#engine.cache.findSeries(this.#engine.pages.find(page.site, page.url), page.kind, page.bucket);
+    const series = this.#engine.cache.findSeries(
+      this.#engine.pages.find(page.site, page.url),
+      page.kind,
+      page.bucket,
+    );
     const { stored, live } = await readConsistent(this.storage, this.#engine.cache, series, keys, plan);
     return reduceHeatmap({
       stored,
@@ -248,6 +267,8 @@ class LiveTracker implements Tracker {
       this.#failures++;
       o.onError(err instanceof Error ? err : new Error(String(err)));
     }
-    this.#schedule(this.#failures > 0 ? Math.min(o.flushIntervalMs, retryDelay(this.#failures)) : o.flushIntervalMs);
+    this.#schedule(
+      this.#failures > 0 ? Math.min(o.flushIntervalMs, retryDelay(this.#failures)) : o.flushIntervalMs,
+    );
   }
 }

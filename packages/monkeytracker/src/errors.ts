@@ -5,7 +5,8 @@
 export const TRACKER_ERROR_CODES = {
   TRACKER_CLOSED: 'track/query/flush was called after close()',
   INVALID_OPTION: 'an option of createTracker or replay is missing or out of range',
-  FLUSH_INCOMPLETE: 'flush() or close() could not merge every live delta into storage in time (storage down?)',
+  FLUSH_INCOMPLETE:
+    'flush() or close() could not merge every live delta into storage in time (storage down?)',
 } as const;
 
 /** A code from {@link TRACKER_ERROR_CODES}. */

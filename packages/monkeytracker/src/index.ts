@@ -1,7 +1,9 @@
+export type { HeatEventInput } from '@monkeytracker/grid';
+// Re-exported so a host needs one import for the common case.
+export type { HeatCell, Heatmap } from '@monkeytracker/query';
+export { QueryError } from '@monkeytracker/query';
+export { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
 export { createTracker, type Tracker, type TrackerQuery, type TrackerStats } from './create-tracker';
-export { replay, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay';
-export type { TrackRejectReason, TrackResult } from './ingest-engine';
-export type { CacheOptions, GridOptions, ResolvedOptions, TrackerOptions } from './tracker-options';
 export {
   FlushIncompleteError,
   TRACKER_ERROR_CODES,
@@ -9,8 +11,6 @@ export {
   type TrackerErrorCode,
   TrackerOptionError,
 } from './errors';
-// Re-exported so a host needs one import for the common case.
-export type { Heatmap, HeatCell } from '@monkeytracker/query';
-export { QueryError } from '@monkeytracker/query';
-export type { HeatEventInput } from '@monkeytracker/grid';
-export { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
+export type { TrackRejectReason, TrackResult } from './ingest-engine';
+export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay } from './replay';
+export type { CacheOptions, GridOptions, ResolvedOptions, TrackerOptions } from './tracker-options';

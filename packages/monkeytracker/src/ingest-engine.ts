@@ -85,7 +85,8 @@ export class IngestEngine {
     const cache = this.cache;
     for (let j = 0; j < taken; j++) cache.add(pages[j]!, events[j]!);
     if (taken < events.length) {
-      for (let j = taken; j < events.length; j++) rejected.push({ index: positions[j]!, reason: 'overloaded' });
+      for (let j = taken; j < events.length; j++)
+        rejected.push({ index: positions[j]!, reason: 'overloaded' });
       this.#count('overloaded', events.length - taken);
       rejected.sort((a, b) => a.index - b.index);
     }

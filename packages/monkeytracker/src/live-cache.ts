@@ -2,8 +2,8 @@ import {
   bucketOf,
   cellOf,
   formatDay,
-  type GridIndex,
   GridBuilder,
+  type GridIndex,
   type HeatEvent,
   type IndexKey,
   keyToString,
@@ -282,4 +282,3 @@ export class LiveCache {
     if (series.days.size === 0 && series.inflight === 0) series.page.series[series.slot] = undefined;
   }
 }
-

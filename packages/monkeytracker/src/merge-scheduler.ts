@@ -77,7 +77,13 @@ export class MergeScheduler {
     return ok;
   }
 
-  #add(work: Map<string, KeyWork>, id: string, entry: DayEntry, pending: PendingDelta, which: 'day' | 'month') {
+  #add(
+    work: Map<string, KeyWork>,
+    id: string,
+    entry: DayEntry,
+    pending: PendingDelta,
+    which: 'day' | 'month',
+  ) {
     let w = work.get(id);
     if (w === undefined) {
       const key = which === 'day' ? entry.dayKey : entry.monthKey;
@@ -90,7 +96,9 @@ export class MergeScheduler {
 
   async #mergeChunk(chunk: KeyWork[]): Promise<boolean> {
     const entries: StorageEntry[] = chunk.map((w) =>
-      w.parts.length === 1 ? w.entry : { key: w.entry.key, delta: mergeMany(w.parts.map((p) => p.pending.delta) as GridIndex[]) },
+      w.parts.length === 1
+        ? w.entry
+        : { key: w.entry.key, delta: mergeMany(w.parts.map((p) => p.pending.delta) as GridIndex[]) },
     );
     const series = new Set(chunk.map((w) => w.series));
     for (const s of series) s.begin();
@@ -104,7 +112,9 @@ export class MergeScheduler {
       const error = err instanceof Error ? err : new Error(String(err));
       this.counters.mergeErrors++;
       this.counters.lastError = error;
-      const progress = (error as { progress?: { appliedKeys: readonly string[]; unknownKeys?: readonly string[] } }).progress;
+      const progress = (
+        error as { progress?: { appliedKeys: readonly string[]; unknownKeys?: readonly string[] } }
+      ).progress;
       const applied = new Set(progress?.appliedKeys ?? []);
       // A write in flight when the backend failed may or may not be stored. Counting it as applied
       // can lose that one delta; merging it again could count it twice. Loss is the bounded,
@@ -129,4 +139,3 @@ export class MergeScheduler {
     return ok;
   }
 }
-

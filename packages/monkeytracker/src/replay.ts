@@ -69,7 +69,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 export async function replayJournal(
   options: ResolvedOptions,
   storage: StorageAdapter,
-  source: { dir: string; from?: number | Date; to?: number | Date; onProgress?: (p: ReplayProgress) => void; mergeEvery?: number },
+  source: {
+    dir: string;
+    from?: number | Date;
+    to?: number | Date;
+    onProgress?: (p: ReplayProgress) => void;
+    mergeEvery?: number;
+  },
 ): Promise<ReplayResult> {
   const started = Date.now();
   // A replay has its own engine: same code path, no journal, no timers; it merges in bulk.

@@ -86,7 +86,9 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 }
 
 /** Fills defaults and checks every option, so mistakes fail at start-up with a clear message. */
-export function resolveOptions(options: Omit<TrackerOptions, 'storage' | 'journal' | 'replayOnStart'>): ResolvedOptions {
+export function resolveOptions(
+  options: Omit<TrackerOptions, 'storage' | 'journal' | 'replayOnStart'>,
+): ResolvedOptions {
   const timeZone = options.timeZone ?? 'UTC';
   try {
     zoneCalendar(timeZone);

@@ -9,7 +9,9 @@ const dir = mkdtempSync(join(tmpdir(), 'mt-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tracker end to end on MemoryStorage with a journal', () => {
-  it('answers 300 random queries like a naive count over 1 M events, and again after a restart', { timeout: 300_000 }, async () => {
+  it('answers 300 random queries like a naive count over 1 M events, and again after a restart', {
+    timeout: 300_000,
+  }, async () => {
     await runScenario({
       events: 1_000_000,
       storage: () => new MemoryStorage(),

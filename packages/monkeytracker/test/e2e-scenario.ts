@@ -4,9 +4,20 @@
  * LRU/idle evictions, 300 random queries compared with the naive oracle as the data arrives and
  * at the end; then close, reopen, and the same answers again.
  */
-import { expect } from 'vitest';
+
 import { createTracker, type StorageAdapter, type Tracker, type TrackerOptions } from 'monkeytracker';
-import { asAnswer, eventAt, type GroundQuery, makeTraffic, naiveAnswer, randomQuery, seeded, TIME_ZONE, type Traffic } from './ground-truth';
+import { expect } from 'vitest';
+import {
+  asAnswer,
+  eventAt,
+  type GroundQuery,
+  makeTraffic,
+  naiveAnswer,
+  randomQuery,
+  seeded,
+  TIME_ZONE,
+  type Traffic,
+} from './ground-truth';
 
 export interface ScenarioOptions {
   events: number;
@@ -20,7 +31,9 @@ export interface ScenarioOptions {
 async function check(tracker: Tracker, traffic: Traffic, count: number, q: GroundQuery) {
   const got = asAnswer(await tracker.query({ url: q.url, kind: q.kind, vw: q.vw, from: q.from, to: q.to }));
   const expected = naiveAnswer(traffic, count, q);
-  expect(got.total, `${q.url} ${q.kind} vw=${q.vw} ${q.from}..${q.to} after ${count} events`).toBe(expected.total);
+  expect(got.total, `${q.url} ${q.kind} vw=${q.vw} ${q.from}..${q.to} after ${count} events`).toBe(
+    expected.total,
+  );
   expect(got.cells).toEqual(expected.cells);
 }
 
@@ -57,7 +70,8 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
       }
     }
   }
-  for (let q = during; q < queries; q++) await check(tracker, traffic, traffic.n, randomQuery(traffic, random, traffic.days.length - 1));
+  for (let q = during; q < queries; q++)
+    await check(tracker, traffic, traffic.n, randomQuery(traffic, random, traffic.days.length - 1));
   const stats = tracker.stats();
   expect(stats.accepted).toBe(traffic.n);
   expect(stats.merges).toBeGreaterThan(10);
@@ -71,7 +85,8 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
     ...options.tracker,
   });
   const again = seeded(5);
-  for (let q = 0; q < 30; q++) await check(reopened, traffic, traffic.n, randomQuery(traffic, again, traffic.days.length - 1));
+  for (let q = 0; q < 30; q++)
+    await check(reopened, traffic, traffic.n, randomQuery(traffic, again, traffic.days.length - 1));
   await reopened.close();
 }
 

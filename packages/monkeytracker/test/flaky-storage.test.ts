@@ -26,7 +26,9 @@ class FlakyStorage implements StorageAdapter {
     if (r < 0.2) {
       this.failures++;
       const pendingKeys = entries.map((e) => keyToString(e.key));
-      throw new StorageUnavailableError('injected failure', { progress: { appliedKeys: [], pendingKeys, unknownKeys: [] } });
+      throw new StorageUnavailableError('injected failure', {
+        progress: { appliedKeys: [], pendingKeys, unknownKeys: [] },
+      });
     }
     if (r < 0.4) {
       this.partial++;
@@ -35,7 +37,9 @@ class FlakyStorage implements StorageAdapter {
       await this.#delay();
       const appliedKeys = applied.map((e) => keyToString(e.key));
       const pendingKeys = entries.filter((e) => !applied.includes(e)).map((e) => keyToString(e.key));
-      throw new StorageUnavailableError('injected partial failure', { progress: { appliedKeys, pendingKeys, unknownKeys: [] } });
+      throw new StorageUnavailableError('injected partial failure', {
+        progress: { appliedKeys, pendingKeys, unknownKeys: [] },
+      });
     }
     await this.inner.merge(entries);
     await this.#delay();
@@ -60,7 +64,9 @@ class FlakyStorage implements StorageAdapter {
 }
 
 describe('tracker against a storage that delays and fails merges', () => {
-  it('never counts a delta twice or misses one while merges settle around queries', { timeout: 300_000 }, async () => {
+  it('never counts a delta twice or misses one while merges settle around queries', {
+    timeout: 300_000,
+  }, async () => {
     const storage = new FlakyStorage();
     await runScenario({ events: 200_000, storage: () => storage, queries: 300 });
     expect(storage.failures).toBeGreaterThan(5);

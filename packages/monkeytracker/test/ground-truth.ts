@@ -7,9 +7,27 @@ import type { Heatmap } from 'monkeytracker';
 
 export const TIME_ZONE = 'Europe/Prague';
 export const BREAKPOINTS = [0, 576, 768, 992, 1200, 1400];
-const URLS = ['/', '/pricing', '/blog/1', '/blog/2', '/product/7?utm=x', '/product/8', '/about/', 'https://Shop.example/contact'];
+const URLS = [
+  '/',
+  '/pricing',
+  '/blog/1',
+  '/blog/2',
+  '/product/7?utm=x',
+  '/product/8',
+  '/about/',
+  'https://Shop.example/contact',
+];
 /** What the tracker's default normalization makes of URLS (trailing slash, query, host case). */
-const NORMALIZED = ['/', '/pricing', '/blog/1', '/blog/2', '/product/7', '/product/8', '/about', 'https://shop.example/contact'];
+const NORMALIZED = [
+  '/',
+  '/pricing',
+  '/blog/1',
+  '/blog/2',
+  '/product/7',
+  '/product/8',
+  '/about',
+  'https://shop.example/contact',
+];
 const VIEWPORTS = [390, 800, 1024, 1280, 1500];
 
 export function seeded(seed: number): () => number {
@@ -50,7 +68,12 @@ export function makeTraffic(n: number, start: number, days: number, seed: number
     days: [],
     dayIndex: new Int32Array(n),
   };
-  const oracle = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const oracle = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   const span = days * 86_400_000;
   const dayCache = new Map<number, string>();
   for (let i = 0; i < n; i++) {
@@ -60,7 +83,8 @@ export function makeTraffic(n: number, start: number, days: number, seed: number
     traffic.kind[i] = kind;
     traffic.url[i] = Math.floor(random() ** 2 * URLS.length);
     traffic.vw[i] = VIEWPORTS[Math.floor(random() * VIEWPORTS.length)]!;
-    traffic.x[i] = kind === 1 ? 0 : Math.floor(Math.max(0, 500 + (random() + random() + random() - 1.5) * 400));
+    traffic.x[i] =
+      kind === 1 ? 0 : Math.floor(Math.max(0, 500 + (random() + random() + random() - 1.5) * 400));
     traffic.y[i] = Math.floor(Math.max(0, 900 + (random() + random() + random() - 1.5) * 1200));
     // Prague's offset changes on whole hours, so the day of a quarter hour is the day of all of it.
     const quarter = Math.floor(t / 900_000);
@@ -111,7 +135,11 @@ export function randomQuery(traffic: Traffic, random: () => number, upToDay: num
 }
 
 /** The naive answer over the first `count` events: total and cell → count. */
-export function naiveAnswer(traffic: Traffic, count: number, q: GroundQuery): { total: number; cells: Map<string, number> } {
+export function naiveAnswer(
+  traffic: Traffic,
+  count: number,
+  q: GroundQuery,
+): { total: number; cells: Map<string, number> } {
   const fromIndex = traffic.days.indexOf(q.from);
   const toIndex = traffic.days.indexOf(q.to);
   const bucket = BREAKPOINTS.findLastIndex((b) => q.vw >= b);

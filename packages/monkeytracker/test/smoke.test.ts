@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { createTracker } from 'monkeytracker';
+import { describe, expect, it } from 'vitest';
 
 describe('smoke', () => {
   it('tracks and queries', async () => {

@@ -60,6 +60,25 @@ describe('reduceHeatmap', () => {
     expect(h.cells.map((c) => c.count)).toEqual([2 ** 40, 2 ** 40, 2 ** 22, 7]);
   });
 
+  it('agrees with the naive answer on every selection path (histogram, packed keys, comparator)', () => {
+    const random = (() => {
+      let a = 9;
+      return () => (a = (a * 16807) % 2147483647) / 2147483647;
+    })();
+    for (const maxCount of [50, 200_000, 2 ** 30]) {
+      const entries: [number, number][] = Array.from({ length: 3000 }, (_, i) => [
+        i * 3,
+        1 + Math.floor(random() ** 3 * maxCount),
+      ]);
+      for (const top of [0, 1, 10, 700, 2999, 5000]) {
+        for (const minCount of [0, 2, Math.floor(maxCount / 3)]) {
+          const h = reduceHeatmap({ stored: [indexFromEntries(entries)], cellSize: 10, top, minCount });
+          expect(h.cells).toEqual(naive([entries], 10, top, minCount).cells);
+        }
+      }
+    }
+  });
+
   it('keeps total and max for the whole range when top and minCount drop cells', () => {
     const index = indexFromEntries([
       [1, 10],

@@ -1,0 +1,67 @@
+import { MongoStorage } from '@monkeytracker/storage-mongodb';
+import { MongoClient } from 'mongodb';
+import { createTracker } from 'monkeytracker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runScenario } from './e2e-scenario';
+import { eventAt, makeTraffic } from './ground-truth';
+
+const uri = inject('mongodbUri');
+const db = `mt_facade_${process.pid}`;
+let client: MongoClient;
+
+beforeAll(async () => {
+  if (uri) client = await MongoClient.connect(uri);
+});
+afterAll(async () => {
+  if (client) {
+    await client.db(db).dropDatabase();
+    await client.close();
+  }
+});
+
+describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServer')})`, () => {
+  it('answers 300 random queries like a naive count, and again from a new tracker on the same collection', {
+    timeout: 600_000,
+  }, async () => {
+    const collection = `e2e_${Date.now()}`;
+    await runScenario({
+      events: Number(process.env.MT_E2E_MONGO_EVENTS ?? 1_000_000),
+      storage: () => new MongoStorage({ uri, db, collection }),
+    });
+  });
+
+  it('two trackers on one collection, ingesting at once: the totals add up exactly', {
+    timeout: 300_000,
+  }, async () => {
+    const collection = `two_${Date.now()}`;
+    const traffic = makeTraffic(40_000, Date.UTC(2024, 4, 1), 20, 77);
+    const clock = () => Date.UTC(2024, 4, 21);
+    const options = { timeZone: 'Europe/Prague', now: clock, cache: { flushIntervalMs: 5, maxEntries: 20 } };
+    const a = await createTracker({ ...options, storage: new MongoStorage({ uri, db, collection }) });
+    const b = await createTracker({ ...options, storage: new MongoStorage({ uri, db, collection }) });
+    // Both trackers get every event, in different batch sizes, interleaved with the event loop.
+    for (let i = 0; i < traffic.n; i += 100) {
+      const batch = [];
+      for (let j = i; j < Math.min(i + 100, traffic.n); j++) batch.push(eventAt(traffic, j));
+      a.track(batch);
+      b.track(batch.slice(0, 50));
+      b.track(batch.slice(50));
+      if (i % 2000 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    const stored = new MongoStorage({ uri, db, collection });
+    let months = 0;
+    let days = 0;
+    for await (const key of stored.list()) {
+      const index = (await stored.get([key])).values().next().value!;
+      if (key.period.startsWith('m:')) months += index.total;
+      else days += index.total;
+    }
+    expect(days).toBe(2 * traffic.n);
+    expect(months).toBe(2 * traffic.n);
+    const q = { url: '/', kind: 'click' as const, vw: 1280, from: '2024-05-01', to: '2024-05-31' };
+    const [ha, hb] = await Promise.all([a.query(q), b.query(q)]);
+    expect(ha).toEqual(hb);
+    await Promise.all([a.close(), b.close(), stored.close()]);
+  });
+});
