@@ -15,6 +15,8 @@ export interface ReadJournalOptions {
   strict?: boolean;
   /** Called for every corrupt range skipped (non-strict mode). */
   onCorruption?: (entry: CorruptionEntry) => void;
+  /** Called as each segment is opened, before its events are yielded (for progress reports). */
+  onSegment?: (segment: { file: string; fileBytes: number; rawBytes: number }) => void;
 }
 
 /** Turns a `from`/`to` option into epoch ms. */
@@ -61,6 +63,8 @@ export async function* readJournal(
   for await (const item of walkSegments(options.dir, { from, to })) {
     if (item.type === 'batch') {
       if (item.events.length > 0) yield item.events;
+    } else if (item.type === 'segment') {
+      options.onSegment?.({ file: item.seg.file, fileBytes: item.fileBytes, rawBytes: item.rawBytes });
     } else if (item.type === 'corrupt') {
       if (options.strict) {
         throw new JournalCorruptionError(

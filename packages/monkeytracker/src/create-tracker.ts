@@ -64,9 +64,6 @@ export interface Tracker {
   readonly storage: StorageAdapter;
 }
 
-/** How long `flush()`/`close()` keep retrying failed merges before giving up. */
-const FLUSH_TIMEOUT_MS = 30_000;
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -213,11 +210,11 @@ class LiveTracker implements Tracker {
     await this.#journal?.flush();
     const engine = this.#engine;
     engine.cache.cut();
-    const deadline = Date.now() + FLUSH_TIMEOUT_MS;
+    const deadline = Date.now() + this.options.flushTimeoutMs;
     for (let failures = 1; !(await engine.merges.run()); failures++) {
       if (Date.now() >= deadline) {
         throw new FlushIncompleteError(
-          `${engine.cache.pendingDeltas} live deltas could not be merged into storage within ${FLUSH_TIMEOUT_MS} ms (${engine.merges.counters.lastError?.message ?? 'unknown error'}); they stay queued${this.#journal ? ' and are in the journal' : ''}`,
+          `${engine.cache.pendingDeltas} live deltas could not be merged into storage within ${this.options.flushTimeoutMs} ms (${engine.merges.counters.lastError?.message ?? 'unknown error'}); they stay queued${this.#journal ? ' and are in the journal' : ''}`,
           engine.cache.pendingDeltas,
           { cause: engine.merges.counters.lastError },
         );

@@ -11,6 +11,9 @@ export interface ReplayProgress {
   events: number;
   /** Events counted into indexes (the rest were rejected by today's validation or url rules). */
   accepted: number;
+  /** Segments opened so far, and their bytes on disk (compressed when sealed). */
+  segments: number;
+  bytes: number;
   /** Bytes of corrupt journal data skipped so far. */
   skippedBytes: number;
   /** Milliseconds since the replay started. */
@@ -38,6 +41,10 @@ export interface ReplayOptions {
 /** What a replay did. */
 export interface ReplayResult {
   events: number;
+  /** Journal segments read. */
+  segments: number;
+  /** Bytes of segment files read (compressed when sealed). */
+  bytes: number;
   accepted: number;
   rejected: number;
   /** Corrupt journal ranges skipped (see `verifyJournal` for where). */
@@ -84,6 +91,8 @@ export async function replayJournal(
   let events = 0;
   let sinceMerge = 0;
   let corruptRanges = 0;
+  let segments = 0;
+  let bytes = 0;
   let skippedBytes = 0;
   const mergeAll = async () => {
     engine.cache.cut();
@@ -102,6 +111,10 @@ export async function replayJournal(
     dir: source.dir,
     from: source.from,
     to: source.to,
+    onSegment: (segment) => {
+      segments++;
+      bytes += segment.fileBytes;
+    },
     onCorruption: (entry) => {
       corruptRanges++;
       skippedBytes += entry.bytes;
@@ -111,11 +124,20 @@ export async function replayJournal(
     events += batch.length;
     sinceMerge += batch.length;
     if (sinceMerge >= mergeEvery) await mergeAll();
-    source.onProgress?.({ events, accepted: engine.accepted, skippedBytes, elapsedMs: Date.now() - started });
+    source.onProgress?.({
+      events,
+      accepted: engine.accepted,
+      segments,
+      bytes,
+      skippedBytes,
+      elapsedMs: Date.now() - started,
+    });
   }
   await mergeAll();
   return {
     events,
+    segments,
+    bytes,
     accepted: engine.accepted,
     rejected: events - engine.accepted,
     corruptRanges,

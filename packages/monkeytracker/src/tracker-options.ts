@@ -26,6 +26,8 @@ export interface CacheOptions {
   maxPendingBytes?: number;
   /** Keys per `storage.merge` call (a day and a month key per delta). Default 1,000. */
   maxKeysPerMerge?: number;
+  /** How long `flush()` and `close()` retry failed merges before `FlushIncompleteError`. Default 30,000 ms. */
+  flushTimeoutMs?: number;
 }
 
 /** Grid geometry: cell size and viewport breakpoints. Changing either needs a replay into fresh storage. */
@@ -71,6 +73,7 @@ export interface ResolvedOptions {
   flushIntervalMs: number;
   maxPendingBytes: number;
   maxKeysPerMerge: number;
+  flushTimeoutMs: number;
   validation: Omit<ValidateOptions, 'now'>;
   maxQueryDays: number;
   now: () => number;
@@ -117,6 +120,7 @@ export function resolveOptions(
     flushIntervalMs: positiveInteger(cache.flushIntervalMs, 'cache.flushIntervalMs', 5_000),
     maxPendingBytes: positiveInteger(cache.maxPendingBytes, 'cache.maxPendingBytes', 256 * 2 ** 20),
     maxKeysPerMerge: Math.max(2, positiveInteger(cache.maxKeysPerMerge, 'cache.maxKeysPerMerge', 1_000)),
+    flushTimeoutMs: positiveInteger(cache.flushTimeoutMs, 'cache.flushTimeoutMs', 30_000),
     validation: options.validation ?? {},
     maxQueryDays: positiveInteger(options.maxQueryDays, 'maxQueryDays', 400),
     now: options.now ?? Date.now,

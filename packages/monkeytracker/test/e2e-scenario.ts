@@ -26,6 +26,10 @@ export interface ScenarioOptions {
   /** Extra tracker options (e.g. a journal for the memory storage's reopen). */
   tracker?: Partial<TrackerOptions>;
   queries?: number;
+  /** Live cache settings: small values force frequent LRU evictions and merges. */
+  cache?: TrackerOptions['cache'];
+  /** Chance that a batch is followed by an explicit `flush()`. Default 0.005. */
+  flushChance?: number;
 }
 
 async function check(tracker: Tracker, traffic: Traffic, count: number, q: GroundQuery) {
@@ -46,7 +50,7 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
     storage: await options.storage(),
     timeZone: TIME_ZONE,
     now: () => clock,
-    cache: { maxEntries: 60, idleMs: 6 * 3_600_000, flushIntervalMs: 10 },
+    cache: options.cache ?? { maxEntries: 60, idleMs: 6 * 3_600_000, flushIntervalMs: 10 },
     ...options.tracker,
   });
   const queries = options.queries ?? 300;
@@ -61,8 +65,9 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
     const result = tracker.track(batch);
     expect(result.accepted).toBe(batch.length);
     const r = random();
-    if (r < 0.01) await tracker.flush();
-    else if (r < 0.05) await new Promise((resolve) => setTimeout(resolve, 1)); // let timers merge and evict
+    const flushChance = options.flushChance ?? 0.005;
+    if (r < flushChance) await tracker.flush();
+    else if (r < flushChance + 0.04) await new Promise((resolve) => setTimeout(resolve, 1)); // let timers merge and evict
     for (const c of [...checkpoints]) {
       if (c < i) {
         checkpoints.delete(c);

@@ -27,6 +27,10 @@ describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServ
     await runScenario({
       events: Number(process.env.MT_E2E_MONGO_EVENTS ?? 1_000_000),
       storage: () => new MongoStorage({ uri, db, collection }),
+      // FerretDB over SQLite takes milliseconds per key: merge less often than on memory, still
+      // with LRU evictions (maxEntries) and explicit flushes along the way.
+      cache: { maxEntries: 400, idleMs: 6 * 3_600_000, flushIntervalMs: 500 },
+      flushChance: 0.001,
     });
   });
 
