@@ -99,40 +99,54 @@ function flooredInRange(value: unknown, max: number): number {
  * ```
  */
 export function validateEvent(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return { ok: false, reason: 'shape' };
+  const event = { kind: 'click', url: '', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: DEFAULT_SITE } as HeatEvent;
+  const reason = validateEventInto(input, event, options);
+  return reason === undefined ? { ok: true, event } : { ok: false, reason };
+}
+
+/**
+ * {@link validateEvent} without allocation, for hot paths: writes the clean event into `out`
+ * (which may be reused between calls) and returns `undefined`, or returns the reject reason
+ * and leaves `out` partly written.
+ */
+export function validateEventInto(
+  input: unknown,
+  out: HeatEvent,
+  options: ValidateOptions = {},
+): RejectReason | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'shape';
   const e = input as Record<string, unknown>;
   const kind = e.kind;
-  if (kind !== 'click' && kind !== 'scroll' && kind !== 'move') return { ok: false, reason: 'kind' };
+  if (kind !== 'click' && kind !== 'scroll' && kind !== 'move') return 'kind';
   const url = e.url;
   if (
     typeof url !== 'string' ||
     url.length === 0 ||
     url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)
   ) {
-    return { ok: false, reason: 'url' };
+    return 'url';
   }
   const maxCoordinate = options.maxCoordinate ?? DEFAULT_MAX_COORDINATE;
   const maxViewport = options.maxViewport ?? DEFAULT_MAX_VIEWPORT;
   let x = 0;
   if (kind !== 'scroll') {
     x = flooredInRange(e.x, maxCoordinate);
-    if (x < 0) return { ok: false, reason: 'x' };
+    if (x < 0) return 'x';
   } else if (e.x !== undefined && flooredInRange(e.x, maxCoordinate) < 0) {
-    return { ok: false, reason: 'x' };
+    return 'x';
   }
   const y = flooredInRange(e.y, maxCoordinate);
-  if (y < 0) return { ok: false, reason: 'y' };
+  if (y < 0) return 'y';
   const vw = flooredInRange(e.vw, maxViewport);
-  if (vw < 0) return { ok: false, reason: 'vw' };
+  if (vw < 0) return 'vw';
   const vh = flooredInRange(e.vh, maxViewport);
-  if (vh < 0) return { ok: false, reason: 'vh' };
+  if (vh < 0) return 'vh';
   let t: number;
   if (e.t === undefined) {
     t = options.now ?? Date.now();
   } else {
     t = flooredInRange(e.t, MAX_TIME);
-    if (t < 0) return { ok: false, reason: 't' };
+    if (t < 0) return 't';
   }
   let site = DEFAULT_SITE;
   if (e.site !== undefined) {
@@ -142,9 +156,17 @@ export function validateEvent(input: unknown, options: ValidateOptions = {}): Va
       s.length === 0 ||
       s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH)
     ) {
-      return { ok: false, reason: 'site' };
+      return 'site';
     }
     site = s;
   }
-  return { ok: true, event: { kind, url, x, y, vw, vh, t, site } };
+  out.kind = kind;
+  out.url = url;
+  out.x = x;
+  out.y = y;
+  out.vw = vw;
+  out.vh = vh;
+  out.t = t;
+  out.site = site;
+  return undefined;
 }

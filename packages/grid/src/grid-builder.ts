@@ -16,7 +16,7 @@ export interface GridBuilderOptions {
 
 /**
  * The mutable counter of the live path: an open-addressing hash table (linear probing) from
- * cell id to count in two typed arrays, doubled when 1/2 full. Adding an event allocates
+ * cell id to count in two typed arrays, doubled when 3/4 full. Adding an event allocates
  * nothing; {@link GridBuilder.toIndex} produces the immutable, sorted {@link GridIndex}.
  *
  * @example
@@ -82,7 +82,7 @@ export class GridBuilder {
       if (k === EMPTY_SLOT) {
         keys[slot] = cellId;
         this.#values[slot] = count;
-        if (++this.#size * 2 > mask) this.#grow();
+        if (++this.#size * 4 > mask * 3) this.#grow();
         break;
       }
       slot = (slot + 1) & mask;

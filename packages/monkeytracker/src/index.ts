@@ -11,6 +11,15 @@ export {
   type TrackerErrorCode,
   TrackerOptionError,
 } from './errors';
+export type { CorsOption } from './http-cors';
+export { HTTP_ERROR_CODES, type HttpErrorBody, type HttpErrorCode } from './http-errors';
+export { type FastifyReplyLike, type FastifyRequestLike, toFastifyHook } from './http-fastify';
+export {
+  createHandler,
+  type HandlerOptions,
+  type MonkeyTrackerHandler,
+  type NextFunction,
+} from './http-handler';
 export type { TrackRejectReason, TrackResult } from './ingest-engine';
 export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay } from './replay';
 export type { CacheOptions, GridOptions, ResolvedOptions, TrackerOptions } from './tracker-options';

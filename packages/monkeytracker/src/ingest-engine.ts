@@ -1,10 +1,19 @@
-import { type HeatEvent, type RejectReason, type ValidateOptions, validateEvent } from '@monkeytracker/grid';
+import {
+  DEFAULT_SITE,
+  type HeatEvent,
+  type RejectReason,
+  type ValidateOptions,
+  validateEventInto,
+} from '@monkeytracker/grid';
 import type { Journal } from '@monkeytracker/journal';
 import type { StorageAdapter } from '@monkeytracker/storage';
 import { LiveCache } from './live-cache';
 import { MergeScheduler } from './merge-scheduler';
 import { type Page, PageDirectory } from './page-directory';
 import type { ResolvedOptions } from './tracker-options';
+
+/** Event objects kept for reuse; a larger batch allocates the rest instead of pinning them. */
+const MAX_POOLED_EVENTS = 4096;
 
 /** Why `track` refused an event: a validation reason, or `'overloaded'` (storage or journal behind). */
 export type TrackRejectReason = RejectReason | 'overloaded';
@@ -29,7 +38,10 @@ export class IngestEngine {
   readonly #journal: Journal | undefined;
   readonly #options: ResolvedOptions;
   readonly #validate: ValidateOptions;
-  // Reused per batch: the valid events, their pages, and their positions in the input.
+  // Reused per batch: the valid events, their pages, and their positions in the input. The
+  // event objects come from a pool that grows to the largest batch: the journal copies events
+  // into its column buffers and the live cache reads them synchronously, so nothing keeps them.
+  readonly #pool: HeatEvent[] = [];
   readonly #events: HeatEvent[] = [];
   readonly #pages: Page[] = [];
   readonly #positions: number[] = [];
@@ -63,20 +75,26 @@ export class IngestEngine {
     pages.length = 0;
     positions.length = 0;
     this.#validate.now = now;
+    const pool = this.#pool;
     for (let i = 0; i < inputs.length; i++) {
-      const result = validateEvent(inputs[i], this.#validate);
-      if (!result.ok) {
-        rejected.push({ index: i, reason: result.reason });
-        this.#count(result.reason, 1);
+      let event = pool[events.length];
+      if (event === undefined) {
+        event = { kind: 'click', url: '', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: DEFAULT_SITE };
+        if (pool.length < MAX_POOLED_EVENTS) pool.push(event);
+      }
+      const reason = validateEventInto(inputs[i], event, this.#validate);
+      if (reason !== undefined) {
+        rejected.push({ index: i, reason });
+        this.#count(reason, 1);
         continue;
       }
-      const page = this.pages.resolve(result.event.site, result.event.url);
+      const page = this.pages.resolve(event.site, event.url);
       if (page === null) {
         rejected.push({ index: i, reason: 'url' });
         this.#count('url', 1);
         continue;
       }
-      events.push(result.event);
+      events.push(event);
       pages.push(page);
       positions.push(i);
     }

@@ -6,7 +6,6 @@ import {
   type GridIndex,
   type HeatEvent,
   type IndexKey,
-  keyToString,
   type Period,
   parseDay,
   type ZoneCalendar,
@@ -26,11 +25,8 @@ export interface PendingDelta {
 /** Live counts of one series on one local day. */
 export interface DayEntry {
   readonly series: Series;
+  /** Local day, as days since 1970-01-01. */
   readonly day: number;
-  readonly dayKey: IndexKey;
-  readonly dayId: string;
-  readonly monthKey: IndexKey;
-  readonly monthId: string;
   /** Events not yet cut into a delta; `null` when there are none. */
   builder: GridBuilder | null;
   /** Cut deltas whose merge is not confirmed for both keys, oldest first. */
@@ -85,8 +81,26 @@ export class Series {
   }
 }
 
+/**
+ * The storage keys of an entry: its day and its month. Built when a merge needs them rather
+ * than kept per entry, which would cost a few hundred bytes for each of a hundred thousand
+ * live entries.
+ */
+export function entryKeys(entry: DayEntry): { dayKey: IndexKey; monthKey: IndexKey } {
+  const series = entry.series;
+  const day = formatDay(entry.day);
+  const dayKey: IndexKey = {
+    site: series.page.site,
+    url: series.page.url,
+    kind: series.kind,
+    bucket: series.bucket,
+    period: `d:${day}`,
+  };
+  return { dayKey, monthKey: { ...dayKey, period: `m:${day.slice(0, 7)}` as Period } };
+}
+
 /** Rough bytes of an entry's bookkeeping beside its typed arrays (keys, maps, objects). */
-const ENTRY_OVERHEAD_BYTES = 600;
+const ENTRY_OVERHEAD_BYTES = 400;
 /** Bytes a pending delta holds: 4 + 8 per cell plus the object. */
 function deltaBytes(delta: GridIndex): number {
   return delta.cells.length * 12 + 96;
@@ -148,12 +162,12 @@ export class LiveCache {
   snapshot(series: Series, plan: QueryPlan): GridIndex[] {
     const from = parseDay(plan.from)!;
     const to = parseDay(plan.to)!;
-    const days = new Set<string>(plan.days);
+    const days = new Set<number>(plan.days.map((period) => parseDay(period.slice(2))!));
     const out: GridIndex[] = [];
     for (const entry of series.days.values()) {
       if (entry.day < from || entry.day > to) continue;
       if (entry.builder !== null && entry.builder.total > 0) out.push(entry.builder.toIndex());
-      const readsDay = days.has(entry.dayKey.period);
+      const readsDay = days.has(entry.day);
       for (const p of entry.pending) {
         if (readsDay ? !p.dayApplied : !p.monthApplied) out.push(p.delta);
       }
@@ -241,21 +255,9 @@ export class LiveCache {
   #entryFor(series: Series, day: number): DayEntry {
     let entry = series.days.get(day);
     if (entry === undefined) {
-      const dayKey: IndexKey = {
-        site: series.page.site,
-        url: series.page.url,
-        kind: series.kind,
-        bucket: series.bucket,
-        period: `d:${formatDay(day)}`,
-      };
-      const monthKey: IndexKey = { ...dayKey, period: `m:${dayKey.period.slice(2, 9)}` as Period };
       entry = {
         series,
         day,
-        dayKey,
-        dayId: keyToString(dayKey),
-        monthKey,
-        monthId: keyToString(monthKey),
         builder: null,
         pending: [],
         touched: this.#tick,

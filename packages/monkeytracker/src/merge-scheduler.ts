@@ -1,6 +1,6 @@
-import { type GridIndex, mergeMany } from '@monkeytracker/grid';
+import { type GridIndex, type IndexKey, keyToString, mergeMany } from '@monkeytracker/grid';
 import type { StorageAdapter, StorageEntry } from '@monkeytracker/storage';
-import type { DayEntry, LiveCache, PendingDelta, Series } from './live-cache';
+import { type DayEntry, entryKeys, type LiveCache, type PendingDelta, type Series } from './live-cache';
 
 /** What the scheduler reports for stats. */
 export interface MergeCounters {
@@ -63,9 +63,12 @@ export class MergeScheduler {
   async #cycle(): Promise<boolean> {
     const work = new Map<string, KeyWork>();
     for (const entry of this.cache.pendingEntries()) {
+      const { dayKey, monthKey } = entryKeys(entry);
+      const dayId = keyToString(dayKey);
+      const monthId = keyToString(monthKey);
       for (const pending of entry.pending) {
-        if (!pending.dayApplied) this.#add(work, entry.dayId, entry, pending, 'day');
-        if (!pending.monthApplied) this.#add(work, entry.monthId, entry, pending, 'month');
+        if (!pending.dayApplied) this.#add(work, dayId, dayKey, entry, pending, 'day');
+        if (!pending.monthApplied) this.#add(work, monthId, monthKey, entry, pending, 'month');
       }
     }
     if (work.size === 0) return true;
@@ -80,13 +83,13 @@ export class MergeScheduler {
   #add(
     work: Map<string, KeyWork>,
     id: string,
+    key: IndexKey,
     entry: DayEntry,
     pending: PendingDelta,
     which: 'day' | 'month',
   ) {
     let w = work.get(id);
     if (w === undefined) {
-      const key = which === 'day' ? entry.dayKey : entry.monthKey;
       w = { id, entry: { key, delta: pending.delta }, parts: [], series: entry.series, entries: new Set() };
       work.set(id, w);
     }

@@ -1,0 +1,122 @@
+import type { IncomingMessage } from 'node:http';
+
+/** How reading a request body ended. */
+export type BodyOutcome =
+  | { type: 'ok'; body: Buffer }
+  | { type: 'too-large' }
+  /** The client closed the connection or the stream failed before the body was complete. */
+  | { type: 'aborted' };
+
+// A listener that keeps a late stream error (client reset) from becoming an uncaught exception.
+const ignore = () => {};
+
+/**
+ * Reads the body of `req`, counting bytes as they arrive. Past `limit` it stops listening at
+ * once and reports `'too-large'`: the rest is never read into memory. Each chunk is handled
+ * as it comes, so a client that sends one byte a second holds no more than its socket.
+ */
+export function readBody(req: IncomingMessage, limit: number, done: (outcome: BodyOutcome) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (outcome: BodyOutcome) => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('close', onClose);
+    req.off('aborted', onClose);
+    done(outcome);
+  };
+  const onData = (chunk: Buffer | string) => {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > limit) {
+      chunks.length = 0;
+      req.pause();
+      settle({ type: 'too-large' });
+      return;
+    }
+    chunks.push(buf);
+  };
+  const onEnd = () => {
+    settle({ type: 'ok', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
+  };
+  const onClose = () => settle({ type: 'aborted' });
+  req.on('error', ignore);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('aborted', onClose);
+  req.on('close', onClose);
+}
+
+/**
+ * Whether another middleware already read the stream (Express `express.json()`, Connect
+ * body parsers): then its `req.body` is the body, and waiting for `'end'` would hang.
+ */
+export function bodyWasConsumed(req: IncomingMessage): boolean {
+  return req.readableEnded || (req as { _body?: unknown })._body === true;
+}
+
+// Keys that could reach a prototype if anything ever merged the parsed objects into others.
+const SUSPECT = /__proto__|constructor|prototype|\\u/;
+
+function dropPrototypeKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
+}
+
+/**
+ * `JSON.parse` without `__proto__`, `constructor` and `prototype` keys, at any depth. The text
+ * is scanned first (also for `\u` escapes, which could spell those keys) and only suspect
+ * bodies pay for the reviver. Throws `SyntaxError` like `JSON.parse`.
+ */
+export function parseJsonSafely(text: string): unknown {
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return SUSPECT.test(t) ? JSON.parse(t, dropPrototypeKeys) : JSON.parse(t);
+}
+
+/** The events of a collect body: a JSON array, or `{ events: [...] }`; undefined for any other shape. */
+export function eventsOfBody(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && value !== null) {
+    const events = (value as { events?: unknown }).events;
+    if (Array.isArray(events)) return events;
+  }
+  return undefined;
+}
+
+/** What the `content-type` of a collect request means. */
+export type MediaTypeCheck = { ok: true } | { ok: false; message: string };
+
+/**
+ * Collect accepts `application/json`, `text/plain` (what `navigator.sendBeacon` sends for a
+ * string) and no content type (a `Blob` without a type), in UTF-8, without content encoding.
+ */
+export function checkMediaType(req: IncomingMessage): MediaTypeCheck {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return {
+      ok: false,
+      message: `content-encoding ${JSON.stringify(encoding)} is not supported; send plain JSON`,
+    };
+  }
+  const header = req.headers['content-type'];
+  if (header === undefined || header.trim() === '') return { ok: true };
+  const parts = header.split(';');
+  const type = (parts[0] as string).trim().toLowerCase();
+  if (type !== 'application/json' && type !== 'text/plain') {
+    return {
+      ok: false,
+      message: `content-type ${JSON.stringify(type)} is not supported; send application/json or text/plain`,
+    };
+  }
+  for (let i = 1; i < parts.length; i++) {
+    const [name, raw] = (parts[i] as string).split('=');
+    if (name?.trim().toLowerCase() !== 'charset') continue;
+    const charset = (raw ?? '').trim().replace(/^"|"$/g, '').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+      return { ok: false, message: `charset ${JSON.stringify(charset)} is not supported; send UTF-8` };
+    }
+  }
+  return { ok: true };
+}
