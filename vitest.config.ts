@@ -19,6 +19,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'examples/*/test/**/*.test.ts',
             'benchmarks/test/**/*.test.ts',
+            'test/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', ...MONGODB_TESTS],
         },
