@@ -1,0 +1,223 @@
+import { encodeIndex, type IndexKey, indexFromEntries, keyToString } from '@monkeytracker/grid';
+import { Binary, MongoClient } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INDEX_SPECS, MongoStorage } from '../src/index';
+import { adminClient, closeAdmin, DB, freshCollection, uri } from './mongo-fixture';
+
+afterAll(closeAdmin);
+
+const key = (url: string, over: Partial<IndexKey> = {}): IndexKey => ({
+  site: 'mongo',
+  url,
+  kind: 'click',
+  bucket: 0,
+  period: 'd:2024-05-01',
+  ...over,
+});
+const one = (cell = 1, n = 1) => indexFromEntries([[cell, n]]);
+
+describe.skipIf(uri === '')('MongoStorage', () => {
+  it('uses an injected client and never closes it', async () => {
+    const client = new MongoClient(uri);
+    try {
+      const storage = new MongoStorage({ client, db: DB, collection: freshCollection() });
+      await storage.merge([{ key: key('/a'), delta: one() }]);
+      await storage.close();
+      await storage.close();
+      // The client still works after the adapter is closed.
+      expect((await client.db(DB).command({ ping: 1 })).ok).toBe(1);
+      const again = new MongoStorage({ client, db: DB, collection: storage.collection.collectionName });
+      expect((await again.get([key('/a')])).get(keyToString(key('/a')))?.total).toBe(1);
+      await again.collection.drop();
+      await again.close();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('accepts a Collection and creates its indexes idempotently', async () => {
+    const collection = adminClient().db(DB).collection(freshCollection());
+    const a = new MongoStorage({ collection });
+    const b = new MongoStorage({ collection });
+    await a.merge([{ key: key('/a'), delta: one() }]);
+    await b.merge([{ key: key('/a'), delta: one() }]);
+    await a.delete({ url: '/nothing' });
+    const names = (await collection.listIndexes().toArray()).map((i) => i.name).sort();
+    expect(names).toEqual(['_id_', ...INDEX_SPECS.map((s) => s.name)].sort());
+    expect((await a.get([key('/a')])).get(keyToString(key('/a')))?.total).toBe(2);
+    await collection.drop();
+    await a.close();
+    await b.close();
+  });
+
+  it('stores one document per key with the documented fields', async () => {
+    const storage = new MongoStorage({ uri, db: DB, collection: freshCollection() });
+    const k = key('/doc', { period: 'm:2024-05' });
+    await storage.merge([{ key: k, delta: one(7, 3) }]);
+    await storage.merge([{ key: k, delta: one(7, 2) }]);
+    const docs = await storage.collection.find({ g: { $in: ['d', 'm'] } }).toArray();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({
+      _id: keyToString(k),
+      site: 'mongo',
+      url: '/doc',
+      kind: 'click',
+      bucket: 0,
+    });
+    expect(docs[0]).toMatchObject({ period: 'm:2024-05', g: 'm', v: 2, total: 5, cells: 1 });
+    expect(docs[0]!.blob).toBeInstanceOf(Binary);
+    expect(docs[0]!.updatedAt).toBeInstanceOf(Date);
+    await storage.collection.drop();
+    await storage.close();
+  });
+
+  it('get of 31 keys is one round trip', async () => {
+    const client = new MongoClient(uri, { monitorCommands: true });
+    const storage = new MongoStorage({ client, db: DB, collection: freshCollection() });
+    const keys = Array.from({ length: 31 }, (_, i) =>
+      key(`/day/${i}`, { period: `d:2024-05-${String(i + 1).padStart(2, '0')}` }),
+    );
+    await storage.merge(keys.map((k, i) => ({ key: k, delta: one(i, i + 1) })));
+    const commands: string[] = [];
+    client.on('commandStarted', (e) => commands.push(e.commandName));
+    const got = await storage.get(keys);
+    expect(got.size).toBe(31);
+    expect(commands).toEqual(['find']);
+    await storage.collection.drop();
+    await storage.close();
+    await client.close();
+  });
+
+  it('server down: STORAGE_UNAVAILABLE, retryable, every key pending', async () => {
+    const storage = new MongoStorage({
+      uri: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300',
+      db: DB,
+      collection: 'down',
+    });
+    const keys = [key('/a'), key('/b')];
+    const err = await storage.merge(keys.map((k) => ({ key: k, delta: one() }))).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      retryable: true,
+      appliedKeys: [],
+      unknownKeys: [],
+    });
+    expect([...(err as { pendingKeys: string[] }).pendingKeys].sort()).toEqual(keys.map(keyToString).sort());
+    expect((err as Error).message).toMatch(/^\[monkeytracker\] \[storage-mongodb\] .*unavailable/);
+    expect((err as Error).cause).toBeDefined();
+    await expect(storage.get(keys)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    await storage.close();
+  });
+
+  it('a merge that loses the race re-reads and retries; totals stay exact', async () => {
+    const collection = freshCollection();
+    const other = new MongoStorage({ uri, db: DB, collection });
+    let interfered = 0;
+    const storage = new MongoStorage({
+      uri,
+      db: DB,
+      collection,
+      onBeforeWrite: async () => {
+        // Another writer slips in between our read and our write, twice.
+        if (interfered++ < 2) await other.merge([{ key: key('/hot'), delta: one(1, 10) }]);
+      },
+    });
+    await other.merge([{ key: key('/hot'), delta: one(1, 1) }]);
+    await storage.merge([
+      { key: key('/hot'), delta: one(1, 100) },
+      { key: key('/cold'), delta: one(2, 5) },
+    ]);
+    expect(interfered).toBe(3);
+    const got = await storage.get([key('/hot'), key('/cold')]);
+    expect(got.get(keyToString(key('/hot')))?.total).toBe(121);
+    expect(got.get(keyToString(key('/cold')))?.total).toBe(5);
+    await storage.collection.drop();
+    await Promise.all([storage.close(), other.close()]);
+  });
+
+  it('exhausted retries: STORAGE_CONFLICT naming the key, with exact progress', async () => {
+    const collection = freshCollection();
+    const other = new MongoStorage({ uri, db: DB, collection });
+    const storage = new MongoStorage({
+      uri,
+      db: DB,
+      collection,
+      maxRetries: 2,
+      onBeforeWrite: (ids) =>
+        other.merge(ids.includes(keyToString(key('/hot'))) ? [{ key: key('/hot'), delta: one() }] : []),
+    });
+    await other.merge([{ key: key('/hot'), delta: one() }]);
+    const err = await storage
+      .merge([
+        { key: key('/hot'), delta: one(1, 100) },
+        { key: key('/cold'), delta: one(2, 5) },
+      ])
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'STORAGE_CONFLICT',
+      key: keyToString(key('/hot')),
+      appliedKeys: [keyToString(key('/cold'))],
+      pendingKeys: [keyToString(key('/hot'))],
+      unknownKeys: [],
+    });
+    expect((err as Error).message).toMatch(/lost the race 3 times; raise maxRetries or shard the hot key/);
+    // Nothing of the pending key was applied: only the other writer's 1 + 3 merges.
+    expect((await other.get([key('/hot')])).get(keyToString(key('/hot')))?.total).toBe(4);
+    await other.collection.drop();
+    await Promise.all([storage.close(), other.close()]);
+  });
+
+  it('releases the claim of a crashed writer after staleClaimMs', async () => {
+    const storage = new MongoStorage({
+      uri,
+      db: DB,
+      collection: freshCollection(),
+      staleClaimMs: 50,
+      maxRetries: 50,
+    });
+    const k = keyToString(key('/stuck'));
+    await storage.merge([{ key: key('/stuck'), delta: one() }]);
+    // A writer claimed version 2 and died before writing it.
+    await (
+      storage.collection as unknown as import('mongodb').Collection<{ _id: string; at: Date }>
+    ).insertOne({
+      _id: `claim|2|${k}`,
+      at: new Date(Date.now() - 60_000),
+    });
+    await storage.merge([{ key: key('/stuck'), delta: one() }]);
+    expect((await storage.get([key('/stuck')])).get(k)?.total).toBe(2);
+    await storage.collection.drop();
+    await storage.close();
+  });
+
+  it('a corrupt blob surfaces as STORAGE_CORRUPT naming the key', async () => {
+    const storage = new MongoStorage({ uri, db: DB, collection: freshCollection() });
+    const k = key('/corrupt');
+    await storage.merge([{ key: k, delta: one() }]);
+    const bytes = encodeIndex(one());
+    bytes[0] = 99;
+    await storage.collection.updateOne({ _id: keyToString(k) }, { $set: { blob: new Binary(bytes) } });
+    const err = await storage.get([k]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STORAGE_CORRUPT', key: keyToString(k) });
+    expect((err as Error).cause).toMatchObject({ code: 'INDEX_CORRUPT' });
+    await expect(storage.merge([{ key: k, delta: one() }])).rejects.toMatchObject({
+      code: 'STORAGE_CORRUPT',
+      pendingKeys: [keyToString(k)],
+    });
+    await storage.collection.drop();
+    await storage.close();
+  });
+
+  it('list and delete never see version claims', async () => {
+    const storage = new MongoStorage({ uri, db: DB, collection: freshCollection() });
+    await storage.merge([{ key: key('/a'), delta: one() }]);
+    await storage.merge([{ key: key('/a'), delta: one() }]);
+    await storage.merge([{ key: key('/a'), delta: one() }]);
+    const listed: string[] = [];
+    for await (const k of storage.list()) listed.push(keyToString(k));
+    expect(listed).toEqual([keyToString(key('/a'))]);
+    expect(await storage.delete({ all: true })).toBe(1);
+    expect(await storage.collection.countDocuments({})).toBe(0);
+    await storage.close();
+  });
+});

@@ -1,0 +1,29 @@
+import { MongoClient } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { MongoStorage } from '../src/index';
+
+describe('MongoStorage options', () => {
+  it('needs exactly one of uri, client, collection', () => {
+    expect(() => new MongoStorage({})).toThrow(
+      expect.objectContaining({ code: 'MONGO_STORAGE_INVALID_OPTIONS' }),
+    );
+    const client = new MongoClient('mongodb://127.0.0.1:1');
+    expect(() => new MongoStorage({ uri: 'mongodb://x', client })).toThrow(/exactly one/);
+  });
+
+  it('rejects bad numbers', () => {
+    expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1', maxRetries: -1 })).toThrow(/maxRetries/);
+  });
+
+  it('declares per-key atomic merges shared across processes', () => {
+    const s = new MongoStorage({ uri: 'mongodb://127.0.0.1:1' });
+    expect(s.capabilities).toEqual({ atomicMultiKeyMerge: false, sharedAcrossProcesses: true });
+  });
+
+  it('operations after close reject with STORAGE_CLOSED without touching the server', async () => {
+    const s = new MongoStorage({ uri: 'mongodb://127.0.0.1:1' });
+    await s.close();
+    await expect(s.get([])).rejects.toMatchObject({ code: 'STORAGE_CLOSED' });
+    await expect(s.merge([])).rejects.toMatchObject({ code: 'STORAGE_CLOSED' });
+  });
+});
