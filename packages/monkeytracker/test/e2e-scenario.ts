@@ -21,6 +21,8 @@ import {
 
 export interface ScenarioOptions {
   events: number;
+  /** Days the events span. Default 60. */
+  days?: number;
   /** Storage for the first tracker, and for the reopened one. */
   storage: () => StorageAdapter | Promise<StorageAdapter>;
   /** Extra tracker options (e.g. a journal for the memory storage's reopen). */
@@ -30,6 +32,7 @@ export interface ScenarioOptions {
   cache?: TrackerOptions['cache'];
   /** Chance that a batch is followed by an explicit `flush()`. Default 0.005. */
   flushChance?: number;
+  onProgress?: (line: string) => void;
 }
 
 async function check(tracker: Tracker, traffic: Traffic, count: number, q: GroundQuery) {
@@ -43,7 +46,7 @@ async function check(tracker: Tracker, traffic: Traffic, count: number, q: Groun
 
 export async function runScenario(options: ScenarioOptions): Promise<void> {
   const start = Date.UTC(2024, 1, 20, 6); // through the DST change on 2024-03-31
-  const traffic = makTrafficCached(options.events, start);
+  const traffic = trafficOf(options.events, options.days ?? 60, start);
   const random = seeded(99);
   let clock = start;
   const tracker = await createTracker({
@@ -79,6 +82,7 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
     await check(tracker, traffic, traffic.n, randomQuery(traffic, random, traffic.days.length - 1));
   const stats = tracker.stats();
   expect(stats.accepted).toBe(traffic.n);
+  options.onProgress?.(`ingested ${traffic.n} events, ${stats.merges} merges, ${queries} queries checked`);
   expect(stats.merges).toBeGreaterThan(10);
   await tracker.close();
 
@@ -95,9 +99,9 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
   await reopened.close();
 }
 
-const trafficCache = new Map<number, Traffic>();
-function makTrafficCached(n: number, start: number): Traffic {
-  let traffic = trafficCache.get(n);
-  if (!traffic) trafficCache.set(n, (traffic = makeTraffic(n, start, 60, 1234)));
+const trafficCache = new Map<string, Traffic>();
+function trafficOf(n: number, days: number, start: number): Traffic {
+  let traffic = trafficCache.get(`${n}/${days}`);
+  if (!traffic) trafficCache.set(`${n}/${days}`, (traffic = makeTraffic(n, start, days, 1234)));
   return traffic;
 }
