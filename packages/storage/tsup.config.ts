@@ -1,3 +1,8 @@
 import { packageConfig } from '../../tsup.shared';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/contract.ts'] });
+// The contract suite imports vitest, which is ESM-only, so its entry is ESM-only too
+// (Node ≥ 20.19 can still require() it).
+export default [
+  packageConfig(),
+  packageConfig({ entry: ['src/contract.ts'], format: ['esm'], clean: false }),
+];
