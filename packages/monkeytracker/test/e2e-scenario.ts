@@ -28,6 +28,8 @@ export interface ScenarioOptions {
   /** Extra tracker options (e.g. a journal for the memory storage's reopen). */
   tracker?: Partial<TrackerOptions>;
   queries?: number;
+  /** Share of the queries asked while events arrive (the rest after the last one). Default 0.6. */
+  duringShare?: number;
   /** Live cache settings: small values force frequent LRU evictions and merges. */
   cache?: TrackerOptions['cache'];
   /** Chance that a batch is followed by an explicit `flush()`. Default 0.005. */
@@ -57,7 +59,7 @@ export async function runScenario(options: ScenarioOptions): Promise<void> {
     ...options.tracker,
   });
   const queries = options.queries ?? 300;
-  const during = Math.floor(queries * 0.6);
+  const during = Math.floor(queries * (options.duringShare ?? 0.6));
   const checkpoints = new Set(Array.from({ length: during }, () => Math.floor(random() * traffic.n)));
   let i = 0;
   while (i < traffic.n) {

@@ -17,7 +17,7 @@ import {
   type ReadPreferenceLike,
   type WriteConcernSettings,
 } from 'mongodb';
-import { type CasMergeContext, casMerge } from './cas-merge';
+import { type CasMergeContext, casMerge, readByIds } from './cas-merge';
 import { toStorageError } from './driver-errors';
 import { ensureIndexes } from './ensure-indexes';
 import { MONGO_PREFIX, MongoStorageOptionsError } from './errors';
@@ -53,9 +53,9 @@ export interface MongoStorageOptions {
   /** Most keys per read-compute-write batch of a merge. Default 500. */
   maxKeysPerBatch?: number;
   /**
-   * Merges read each key with its own `findOne({ _id })` (in parallel) instead of one `$in`
-   * query. Default: on when the server reports itself as FerretDB (`buildInfo.ferretdbVersion`),
-   * whose `$in` on `_id` scans the whole collection; off on MongoDB.
+   * Merges and `get` read each key with its own `findOne({ _id })` (in parallel) instead of one
+   * `$in` query. Default: on when the server reports itself as FerretDB (`buildInfo.ferretdbVersion`),
+   * whose `$in` on `_id` scans the whole collection; off on MongoDB, where `get` is one round trip.
    */
   pointReads?: boolean;
   /**
@@ -233,17 +233,19 @@ export class MongoStorage implements StorageAdapter {
     let docs: Pick<IndexDocument, '_id' | 'blob'>[];
     try {
       await this.#init();
-      docs = await this.#collection
-        .find(
-          { _id: { $in: ids } },
-          // batchSize > matches, so the first reply holds everything and closes the cursor.
-          {
-            projection: { blob: 1 },
-            readPreference: this.#readPreference,
-            batchSize: Math.max(101, ids.length + 1),
-          },
-        )
-        .toArray();
+      docs = this.#merge.pointReads
+        ? await readByIds<Pick<IndexDocument, '_id' | 'blob'>>(this.#merge, ids, { blob: 1 })
+        : await this.#collection
+            .find(
+              { _id: { $in: ids } },
+              // batchSize > matches, so the first reply holds everything and closes the cursor.
+              {
+                projection: { blob: 1 },
+                readPreference: this.#readPreference,
+                batchSize: Math.max(101, ids.length + 1),
+              },
+            )
+            .toArray();
     } catch (err) {
       throw this.#wrap(err, 'get');
     }
