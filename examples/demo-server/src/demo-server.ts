@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandler, createTracker, type Tracker } from 'monkeytracker';
+import { createTracker, type Tracker } from 'monkeytracker';
 import { simulateTraffic } from './simulate';
 
 export interface DemoServerOptions {
@@ -89,7 +89,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   // trustClientTime: the simulator spreads its events over the last 30 days and the handler
   // keeps their `t`. A public collector would leave it off (the default) so that nobody can
   // file events under other days; browsers send Date.now() anyway.
-  const handler = createHandler(tracker, { trustClientTime: true });
+  const handler = tracker.handler({ trustClientTime: true });
   let base = '';
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -2,7 +2,7 @@
 // Run it: `pnpm --filter @monkeytracker/example-express start` (or `node --import tsx src/server.ts`).
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
-import { createHandler, createTracker, type Tracker } from 'monkeytracker';
+import { createTracker, type Tracker } from 'monkeytracker';
 
 export async function createApp(
   options: { dataDir?: string } = {},
@@ -13,7 +13,7 @@ export async function createApp(
   const app = express();
   // POST /mt/collect, GET /mt/heatmap, GET /mt/health; everything else goes on to your routes.
   // Mount it before any body parser (or after one: the handler then takes the parsed body).
-  app.use(createHandler(tracker));
+  app.use(tracker.handler());
   app.get('/', (_req, res) => {
     res.type('html').send('<h1>Hello</h1><p>POST events to /mt/collect, read /mt/heatmap.</p>');
   });

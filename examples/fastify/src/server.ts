@@ -3,7 +3,7 @@
 // Run it: `pnpm --filter @monkeytracker/example-fastify start` (or `node --import tsx src/server.ts`).
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { createHandler, createTracker, toFastifyHook } from 'monkeytracker';
+import { createTracker, toFastifyHook } from 'monkeytracker';
 
 export async function createApp(options: { dataDir?: string } = {}) {
   const tracker = await createTracker({
@@ -11,7 +11,7 @@ export async function createApp(options: { dataDir?: string } = {}) {
   });
   const app = Fastify();
   // POST /mt/collect, GET /mt/heatmap, GET /mt/health.
-  app.addHook('onRequest', toFastifyHook(createHandler(tracker)));
+  app.addHook('onRequest', toFastifyHook(tracker.handler()));
   app.addHook('onClose', () => tracker.close()); // app.close() flushes the journal
   app.get('/', async () => ({ hello: 'world', heatmaps: '/mt/heatmap' }));
   return { app, tracker };

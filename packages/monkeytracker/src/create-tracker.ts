@@ -12,6 +12,7 @@ import {
 import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
 import { readConsistent } from './consistent-read';
 import { FlushIncompleteError, TrackerClosedError } from './errors';
+import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http-handler';
 import { IngestEngine, type TrackRejectReason, type TrackResult } from './ingest-engine';
 import { replayJournal } from './replay';
 import { type ResolvedOptions, resolveOptions, type TrackerOptions } from './tracker-options';
@@ -58,6 +59,11 @@ export interface Tracker {
   /** Flushes, stops timers, closes the journal and the storage. Idempotent. */
   close(): Promise<void>;
   stats(): TrackerStats;
+  /**
+   * The HTTP door: `POST {prefix}/collect`, `GET {prefix}/heatmap`, CORS, for `node:http`,
+   * Express, Connect and Fastify. See the README's "HTTP handler" section.
+   */
+  handler(options?: HandlerOptions): MonkeyTrackerHandler;
   /** The resolved options (zone, grid, cache limits) for the HTTP layer and tools. */
   readonly options: Readonly<ResolvedOptions>;
   /** The storage this tracker merges into. */
@@ -185,6 +191,10 @@ class LiveTracker implements Tracker {
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
+  }
+
+  handler(options?: HandlerOptions): MonkeyTrackerHandler {
+    return createHandler(this, options);
   }
 
   stats(): TrackerStats {

@@ -34,11 +34,33 @@ export interface HandlerOptions {
 /** `next` of Express and Connect: called when a request is not for the handler. */
 export type NextFunction = (err?: unknown) => void;
 
+/** Counters of a handler since it was created: what the HTTP layer refused never reaches the tracker's stats. */
+export interface HandlerStats {
+  /** Collect requests received. */
+  collectRequests: number;
+  /** Collect requests answered `202`. */
+  accepted: number;
+  /** Collect requests refused with `503` (overloaded or closed tracker): dropped batches, bodies unread. */
+  overloaded: number;
+  /** Collect requests answered `400`, `413`, `415`. */
+  invalidBody: number;
+  tooLarge: number;
+  unsupportedMediaType: number;
+  /** Clients that disconnected before their body was complete. */
+  aborted: number;
+  /** Answers `500`. */
+  internalErrors: number;
+}
+
 /**
  * A request handler for `node:http`, Express, Connect, and Fastify (through
  * {@link toFastifyHook}). Requests outside the prefix go to `next()`, or get `404` without it.
  */
-export type MonkeyTrackerHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+export interface MonkeyTrackerHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void;
+  /** The handler's counters (a copy). */
+  stats(): HandlerStats;
+}
 
 const DEFAULT_PREFIX = '/mt';
 const DEFAULT_MAX_BODY = 64 * 1024;
@@ -58,6 +80,7 @@ interface Resolved {
   cors: CorsPolicy | undefined;
   retryAfter: string;
   onError: (error: Error) => void;
+  counters: HandlerStats;
 }
 
 function resolveHandlerOptions(tracker: Tracker, options: HandlerOptions): Resolved {
@@ -90,6 +113,16 @@ function resolveHandlerOptions(tracker: Tracker, options: HandlerOptions): Resol
     cors: corsPolicy(options.cors, onError),
     retryAfter: String(retryAfter),
     onError,
+    counters: {
+      collectRequests: 0,
+      accepted: 0,
+      overloaded: 0,
+      invalidBody: 0,
+      tooLarge: 0,
+      unsupportedMediaType: 0,
+      aborted: 0,
+      internalErrors: 0,
+    },
   };
 }
 
@@ -110,7 +143,9 @@ function asError(err: unknown): Error {
  *   `Retry-After` when the tracker is overloaded.
  * - `GET {prefix}/heatmap?url=&kind=&vw=&from=&to=&top=&minCount=` → the heatmap; `400`
  *   `{ error, code, field }` names a bad parameter. Off with `query: false`.
- * - `GET {prefix}/health` → `200 { ok: true, overloaded: false, stats? }` or `503` when overloaded.
+ * - `GET {prefix}/health` → `200 { ok: true, overloaded: false, stats?, http? }` or `503` when overloaded.
+ *
+ * `handler.stats()` counts what the HTTP layer answered (202s, 503 drops, 4xx, aborted clients).
  * - `OPTIONS` → `204` with CORS headers for allowed origins (see `cors`).
  *
  * Other paths under the prefix get `404`; paths outside it go to `next()` (or `404`).
@@ -126,7 +161,11 @@ function asError(err: unknown): Error {
 export function createHandler(tracker: Tracker, options: HandlerOptions = {}): MonkeyTrackerHandler {
   const o = resolveHandlerOptions(tracker, options);
   const prefixSlash = `${o.prefix}/`;
-  return function monkeyTrackerHandler(req, res, next) {
+  const handler = function monkeyTrackerHandler(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NextFunction,
+  ) {
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -161,10 +200,16 @@ export function createHandler(tracker: Tracker, options: HandlerOptions = {}): M
         health(o, res);
       }
     } catch (err) {
-      o.onError(asError(err));
-      sendError(res, 500, 'INTERNAL', 'internal error');
+      internalError(o, res, err);
     }
   };
+  return Object.assign(handler, { stats: (): HandlerStats => ({ ...o.counters }) });
+}
+
+function internalError(o: Resolved, res: ServerResponse, err: unknown): void {
+  o.counters.internalErrors++;
+  o.onError(asError(err));
+  sendError(res, 500, 'INTERNAL', 'internal error');
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
@@ -172,12 +217,14 @@ function methodNotAllowed(res: ServerResponse, allow: string): void {
 }
 
 function overloaded(o: Resolved, res: ServerResponse): void {
+  o.counters.overloaded++;
   sendError(res, 503, 'OVERLOADED', 'the tracker is overloaded; retry later', {
     headers: { 'retry-after': o.retryAfter },
   });
 }
 
 function tooLarge(o: Resolved, res: ServerResponse): void {
+  o.counters.tooLarge++;
   // `connection: close` makes Node end and destroy the socket once the answer is written, so
   // the rest of the body is never read (the reader already stopped listening).
   sendError(res, 413, 'BODY_TOO_LARGE', `the body is larger than ${o.maxBodyBytes} bytes`, {
@@ -186,8 +233,10 @@ function tooLarge(o: Resolved, res: ServerResponse): void {
 }
 
 function collect(o: Resolved, req: IncomingMessage, res: ServerResponse): void {
+  o.counters.collectRequests++;
   const media = checkMediaType(req);
   if (!media.ok) {
+    o.counters.unsupportedMediaType++;
     sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', media.message);
     return;
   }
@@ -214,10 +263,9 @@ function collect(o: Resolved, req: IncomingMessage, res: ServerResponse): void {
     try {
       if (outcome.type === 'ok') ingestText(o, res, outcome.body);
       else if (outcome.type === 'too-large') tooLarge(o, res);
-      // 'aborted': the client is gone, there is no one to answer.
+      else o.counters.aborted++; // the client is gone, there is no one to answer
     } catch (err) {
-      o.onError(asError(err));
-      sendError(res, 500, 'INTERNAL', 'internal error');
+      internalError(o, res, err);
     }
   });
 }
@@ -227,6 +275,7 @@ function ingestText(o: Resolved, res: ServerResponse, body: Buffer | string): vo
   try {
     value = parseJsonSafely(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
+    o.counters.invalidBody++;
     sendError(res, 400, 'INVALID_BODY', 'the body is not valid JSON');
     return;
   }
@@ -236,6 +285,7 @@ function ingestText(o: Resolved, res: ServerResponse, body: Buffer | string): vo
 function ingest(o: Resolved, res: ServerResponse, value: unknown): void {
   const events = eventsOfBody(value);
   if (events === undefined) {
+    o.counters.invalidBody++;
     sendError(res, 400, 'INVALID_BODY', 'the body must be a JSON array of events or { "events": [...] }');
     return;
   }
@@ -260,6 +310,7 @@ function ingest(o: Resolved, res: ServerResponse, value: unknown): void {
     overloaded(o, res);
     return;
   }
+  o.counters.accepted++;
   sendJson(res, 202, result);
 }
 
@@ -281,8 +332,7 @@ function heatmap(o: Resolved, res: ServerResponse, search: string): void {
         overloaded(o, res);
         return;
       }
-      o.onError(asError(err));
-      sendError(res, 500, 'INTERNAL', 'internal error');
+      internalError(o, res, err);
     },
   );
 }
@@ -290,7 +340,7 @@ function heatmap(o: Resolved, res: ServerResponse, search: string): void {
 function health(o: Resolved, res: ServerResponse): void {
   const stats = o.tracker.stats();
   const body = o.query
-    ? { ok: !stats.overloaded, overloaded: stats.overloaded, stats }
+    ? { ok: !stats.overloaded, overloaded: stats.overloaded, stats, http: { ...o.counters } }
     : { ok: !stats.overloaded, overloaded: stats.overloaded };
   if (stats.overloaded) sendJson(res, 503, body, { 'retry-after': o.retryAfter });
   else sendJson(res, 200, body);

@@ -8,15 +8,22 @@ export type HeatmapParams =
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const UINT_RE = /^\d{1,15}$/;
+const FIELDS = ['url', 'kind', 'site', 'vw', 'bucket', 'from', 'to', 'top', 'minCount'] as const;
 
 /**
  * Reads `url`, `kind`, `site`, `vw` | `bucket`, `from`, `to`, `top`, `minCount` from the query
  * string of `GET {prefix}/heatmap`. Numbers must be integers ≥ 0, days `YYYY-MM-DD`; the
  * tracker's query checks the rest (known kind, range order and length). Unknown parameters are
- * ignored (cache busters).
+ * ignored (cache busters); a known one given twice is an error.
  */
 export function parseHeatmapParams(search: string): HeatmapParams {
   const params = new URLSearchParams(search);
+  for (const field of FIELDS) {
+    if (params.getAll(field).length > 1) {
+      const code = field === 'from' || field === 'to' ? 'INVALID_RANGE' : 'INVALID_QUERY';
+      return { ok: false, code, field, message: `${field} is given more than once` };
+    }
+  }
   const url = params.get('url');
   if (url === null || url === '') {
     return {

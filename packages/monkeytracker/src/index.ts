@@ -17,6 +17,7 @@ export { type FastifyReplyLike, type FastifyRequestLike, toFastifyHook } from '.
 export {
   createHandler,
   type HandlerOptions,
+  type HandlerStats,
   type MonkeyTrackerHandler,
   type NextFunction,
 } from './http-handler';

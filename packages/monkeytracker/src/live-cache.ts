@@ -101,6 +101,8 @@ export function entryKeys(entry: DayEntry): { dayKey: IndexKey; monthKey: IndexK
 
 /** Rough bytes of an entry's bookkeeping beside its typed arrays (keys, maps, objects). */
 const ENTRY_OVERHEAD_BYTES = 400;
+/** Bytes of a new builder's table (16 slots of 12 bytes). */
+const NEW_BUILDER_BYTES = 192;
 /** Bytes a pending delta holds: 4 + 8 per cell plus the object. */
 function deltaBytes(delta: GridIndex): number {
   return delta.cells.length * 12 + 96;
@@ -266,6 +268,8 @@ export class LiveCache {
       };
       series.days.set(day, entry);
       this.#entries.add(entry);
+      // Counted now, not at the next sweep, so a burst of new keys cannot outrun the overload check.
+      this.builderBytes += ENTRY_OVERHEAD_BYTES + NEW_BUILDER_BYTES;
     }
     if (series.current === undefined || day >= series.current.day) series.current = entry;
     return entry;

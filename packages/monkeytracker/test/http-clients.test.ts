@@ -8,7 +8,6 @@ import { type AddressInfo, connect } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
-  createHandler,
   createTracker,
   type HandlerOptions,
   type MonkeyTrackerHandler,
@@ -23,7 +22,7 @@ const click = (x: number, y: number) => ({ kind: 'click', url: '/p', x, y, vw: 1
 const batch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => click(i, i)));
 
 // The tracker's handler; `tracker.handler(options)` calls the same function.
-const handlerOf = (tracker: Tracker, options?: HandlerOptions) => createHandler(tracker, options);
+const handlerOf = (tracker: Tracker, options?: HandlerOptions) => tracker.handler(options);
 
 // Any exception that escapes a request (an unhandled 'error' event of a reset socket) fails the run.
 const uncaught: unknown[] = [];

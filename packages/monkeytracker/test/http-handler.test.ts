@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  createHandler,
   createTracker,
   type HandlerOptions,
   HTTP_ERROR_CODES,
@@ -28,7 +27,7 @@ const click = (x: number, y: number, extra: object = {}) => ({
 });
 
 // The tracker's handler; `tracker.handler(options)` calls the same function.
-const handlerOf = (tracker: Tracker, options?: HandlerOptions) => createHandler(tracker, options);
+const handlerOf = (tracker: Tracker, options?: HandlerOptions) => tracker.handler(options);
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

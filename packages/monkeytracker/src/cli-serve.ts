@@ -1,0 +1,126 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CliError, integerFlag, parseCommand } from './cli-args';
+import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './cli-storage';
+import { createTracker } from './create-tracker';
+import { createHandler } from './http-handler';
+
+/** `--help` of `monkeytracker serve`. */
+export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.0.0.1] [--journal ./data/journal]
+                           [--mongodb URI [--db D] [--collection C]] [--prefix /mt]
+                           [--cors ORIGIN ...] [--time-zone ZONE] [--ingest-only]
+
+Runs a tracker behind the HTTP handler: POST {prefix}/collect, GET {prefix}/heatmap,
+GET {prefix}/health. By default indexes live in memory and the journal is replayed on
+start (the embedded default); with --mongodb they live in MongoDB.
+
+Options:
+  --port N            port (default 3000; 0 picks a free one, printed on start)
+  --host H            interface (default 127.0.0.1; 0.0.0.0 for every interface)
+  --journal DIR       the journal directory (default ./data/journal)
+  --mongodb URI       keep indexes in MongoDB (needs @monkeytracker/storage-mongodb and mongodb)
+  --db D              database (default monkeytracker)
+  --collection C      collection (default indexes)
+  --prefix P          path prefix of the endpoints (default /mt)
+  --cors ORIGIN       allow browser calls from ORIGIN (repeat it; * for any origin)
+  --time-zone ZONE    IANA zone of day boundaries (default UTC)
+  --ingest-only       no heatmap endpoint (public ingest nodes)
+  --debug             print stack traces of errors
+  -h, --help          show this help
+
+SIGINT or SIGTERM stops accepting requests, flushes the journal and the live indexes,
+closes the tracker and exits 0.`;
+
+/** `monkeytracker serve`: resolves with the exit code once the server has shut down. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const flags = parseCommand('serve', argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    journal: { type: 'string' },
+    ...STORAGE_OPTIONS,
+    prefix: { type: 'string' },
+    cors: { type: 'string', multiple: true },
+    'time-zone': { type: 'string' },
+    'ingest-only': { type: 'boolean' },
+  });
+  if (flags.help) {
+    process.stdout.write(`${SERVE_HELP}\n`);
+    return 0;
+  }
+  const port = integerFlag('serve', 'port', flags.port, 3000, 0, 65535);
+  const host = flags.host ?? '127.0.0.1';
+  const dir = flags.journal ?? './data/journal';
+  const mongo = flags.mongodb === undefined ? undefined : { ...flags, mongodb: flags.mongodb };
+  const storage = mongo ? await openMongoStorage(mongo) : undefined;
+  const tracker = await createTracker({
+    journal: { dir },
+    storage,
+    timeZone: flags['time-zone'],
+    onError: (err) => process.stderr.write(`monkeytracker: ${err.message}\n`),
+  }).catch(async (err) => {
+    await storage?.close();
+    throw err;
+  });
+  const cors = flags.cors === undefined ? undefined : flags.cors.includes('*') ? ('*' as const) : flags.cors;
+  let handler: ReturnType<typeof createHandler>;
+  try {
+    handler = createHandler(tracker, { prefix: flags.prefix, cors, query: !flags['ingest-only'] });
+  } catch (err) {
+    await tracker.close();
+    throw err;
+  }
+  const server = createServer((req, res) => handler(req, res));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await tracker.close();
+    const code = (err as { code?: string }).code;
+    throw new CliError(
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is in use; pick another with --port`
+        : (err as Error).message,
+      { cause: err },
+    );
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const prefix = (flags.prefix ?? '/mt').replace(/\/+$/, '');
+  const where = mongo ? `${describeMongo(mongo)}, journal ${dir}` : `memory + journal ${dir}`;
+  const replayed = tracker.stats().replayedOnStart;
+  process.stdout.write(
+    `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events replayed` : ''})\n`,
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`monkeytracker: ${signal} again, exiting without flushing\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`monkeytracker: ${signal}, flushing and closing\n`);
+      server.close();
+      server.closeIdleConnections();
+      tracker.close().then(
+        () => {
+          server.closeAllConnections();
+          resolve(0);
+        },
+        (err: Error) => {
+          process.stderr.write(`monkeytracker: error: ${err.message}\n`);
+          server.closeAllConnections();
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
