@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import type { HeatEventInput } from '@monkeytracker/grid';
 import { createTracker } from 'monkeytracker';
 import { makeEvents } from './fixtures.ts';
-import { type BenchArea, check, formatBytes, formatRate, formatRatio, markdownTable, measurePeakRss, verdict } from './harness.ts';
+import {
+  type BenchArea,
+  check,
+  formatBytes,
+  formatRate,
+  formatRatio,
+  markdownTable,
+  measurePeakRss,
+  verdict,
+} from './harness.ts';
 
 const EVENTS = 1_000_000;
 const BATCH = 20;
@@ -29,7 +38,13 @@ async function trackRun(events: HeatEventInput[], journalDir: string | undefined
   await tracker.flush();
   const flushed = performance.now();
   check(accepted === events.length, `all ${events.length} events accepted (got ${accepted})`);
-  const h = await tracker.query({ url: events[0]!.url, kind: 'click', vw: 1280, from: '2026-09-01', to: '2026-09-30' });
+  const h = await tracker.query({
+    url: events[0]!.url,
+    kind: 'click',
+    vw: 1280,
+    from: '2026-09-01',
+    to: '2026-09-30',
+  });
   check(h.total > 0, 'the hottest page has a heatmap');
   await tracker.close();
   return { trackMs: tracked - started, totalMs: flushed - started };
@@ -75,7 +90,14 @@ async function throughput(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
   }
   return `### track() throughput: ${EVENTS.toLocaleString('en')} events in batches of ${BATCH}, 300 urls, median of ${RUNS} runs\n\n${markdownTable(
-    ['mode', 'track() events/s', 'incl. final flush', 'ratio to no journal', 'peak RSS (+ over baseline)', 'target'],
+    [
+      'mode',
+      'track() events/s',
+      'incl. final flush',
+      'ratio to no journal',
+      'peak RSS (+ over baseline)',
+      'target',
+    ],
     rows,
   )}\n\n"incl. final flush" adds the journal fsync and the merge of every live delta into MemoryStorage.`;
 }
@@ -86,14 +108,24 @@ async function liveMemory(): Promise<string> {
   const now = Date.UTC(2026, 10, 26, 12);
   globalThis.gc?.();
   const before = process.memoryUsage().heapUsed;
-  const tracker = await createTracker({ now: () => now, cache: { maxEntries: 1_000_000, flushIntervalMs: 3_600_000, idleMs: 3_600_000 } });
+  const tracker = await createTracker({
+    now: () => now,
+    cache: { maxEntries: 1_000_000, flushIntervalMs: 3_600_000, idleMs: 3_600_000 },
+  });
   // 100,000 live keys: 25,000 pages × 4 viewport buckets, 20 cells each, today.
   const batch: HeatEventInput[] = [];
   for (let k = 0; k < KEYS; k++) {
     const page = Math.floor(k / 4);
     const vw = [400, 800, 1280, 1600][k % 4]!;
     for (let c = 0; c < CELLS; c++) {
-      batch.push({ kind: 'click', url: `/page/${page}`, x: 100 + (c % 5) * 10, y: 200 + Math.floor(c / 5) * 10, vw, vh: 800 });
+      batch.push({
+        kind: 'click',
+        url: `/page/${page}`,
+        x: 100 + (c % 5) * 10,
+        y: 200 + Math.floor(c / 5) * 10,
+        vw,
+        vh: 800,
+      });
     }
     if (batch.length >= 1000) {
       tracker.track(batch);
@@ -109,7 +141,15 @@ async function liveMemory(): Promise<string> {
   await tracker.close();
   return `### Memory of ${KEYS.toLocaleString('en')} live keys (${CELLS} cells each)\n\n${markdownTable(
     ['live keys', 'live cells', 'heap growth', 'bytes per key', 'bytes per live cell'],
-    [[KEYS.toLocaleString('en'), (KEYS * CELLS).toLocaleString('en'), formatBytes(bytes), (bytes / KEYS).toFixed(0), (bytes / (KEYS * CELLS)).toFixed(1)]],
+    [
+      [
+        KEYS.toLocaleString('en'),
+        (KEYS * CELLS).toLocaleString('en'),
+        formatBytes(bytes),
+        (bytes / KEYS).toFixed(0),
+        (bytes / (KEYS * CELLS)).toFixed(1),
+      ],
+    ],
   )}\n\nHeap growth after a forced GC, includes the page directory and url memo; the budget documented in the facade README is what this measures.`;
 }
 

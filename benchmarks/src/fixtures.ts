@@ -60,7 +60,9 @@ export interface EventFixtureOptions {
 export function makeEvents(options: EventFixtureOptions): HeatEventInput[] {
   const random = seededRandom(options.seed ?? 1);
   const urls = Array.from({ length: options.urls ?? 200 }, (_, i) =>
-    i === 0 ? 'https://shop.example/' : `https://shop.example/${i % 3 === 0 ? 'product' : 'blog'}/${i}?utm_source=mail`,
+    i === 0
+      ? 'https://shop.example/'
+      : `https://shop.example/${i % 3 === 0 ? 'product' : 'blog'}/${i}?utm_source=mail`,
   );
   let t = options.start ?? Date.UTC(2026, 8, 1);
   const gap = options.gapMs ?? 2;

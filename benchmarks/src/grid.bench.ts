@@ -111,7 +111,10 @@ async function aggregation(): Promise<string> {
     cells += b.size;
     total += b.total;
   }
-  check(total === EVENTS && cells === naiveFull.size, `full path equals naive (${cells} vs ${naiveFull.size} cells)`);
+  check(
+    total === EVENTS && cells === naiveFull.size,
+    `full path equals naive (${cells} vs ${naiveFull.size} cells)`,
+  );
 
   const t = await timeTasks(
     { builderStep, naiveStep, fullPath, naiveFullPath },
@@ -119,8 +122,22 @@ async function aggregation(): Promise<string> {
   );
   const rate = (name: string) => EVENTS / (t[name]!.meanMs / 1000);
   const rows = [
-    ['builder step: cellOf + GridBuilder.add', formatRate(rate('builderStep')), 'naive Map keyed "x,y"', formatRate(rate('naiveStep')), formatRatio(rate('builderStep') / rate('naiveStep')), `≥ 5 M/s: ${verdict(rate('builderStep') >= 5e6)}`],
-    ['validate → bucket → cell → period → add', formatRate(rate('fullPath')), 'same with Intl per event and a Map', formatRate(rate('naiveFullPath')), formatRatio(rate('fullPath') / rate('naiveFullPath')), `≥ 2 M/s: ${verdict(rate('fullPath') >= 2e6)}`],
+    [
+      'builder step: cellOf + GridBuilder.add',
+      formatRate(rate('builderStep')),
+      'naive Map keyed "x,y"',
+      formatRate(rate('naiveStep')),
+      formatRatio(rate('builderStep') / rate('naiveStep')),
+      `≥ 5 M/s: ${verdict(rate('builderStep') >= 5e6)}`,
+    ],
+    [
+      'validate → bucket → cell → period → add',
+      formatRate(rate('fullPath')),
+      'same with Intl per event and a Map',
+      formatRate(rate('naiveFullPath')),
+      formatRatio(rate('fullPath') / rate('naiveFullPath')),
+      `≥ 2 M/s: ${verdict(rate('fullPath') >= 2e6)}`,
+    ],
   ];
   return `### Aggregation (${EVENTS.toLocaleString('en')} events, one core, zone ${TIME_ZONE})\n\n${markdownTable(
     ['path', 'events/s', 'baseline', 'baseline events/s', 'ratio', 'target'],
@@ -146,7 +163,8 @@ async function merging(): Promise<string> {
   check(indexesEqual(mergeMany(days), folded), 'mergeMany equals folded mergeIndexes');
   const naiveMapMerge = () => {
     const m = new Map<number, number>();
-    for (const d of days) for (let i = 0; i < d.cells.length; i++) m.set(d.cells[i]!, (m.get(d.cells[i]!) ?? 0) + d.counts[i]!);
+    for (const d of days)
+      for (let i = 0; i < d.cells.length; i++) m.set(d.cells[i]!, (m.get(d.cells[i]!) ?? 0) + d.counts[i]!);
     const cells = Uint32Array.from(m.keys()).sort();
     return cells.length;
   };
@@ -163,9 +181,27 @@ async function merging(): Promise<string> {
   return `### mergeMany: 30 day indexes × 20,000 cells → ${folded.cells.length.toLocaleString('en')} cells\n\n${markdownTable(
     ['method', 'mean', 'p99', 'ratio to mergeMany', 'target'],
     [
-      ['mergeMany (k-way heap)', formatMs(m.meanMs), formatMs(m.p99Ms), '1×', `≤ 5 ms: ${verdict(m.meanMs <= 5)}`],
-      ['fold of pairwise mergeIndexes', formatMs(t.fold!.meanMs), formatMs(t.fold!.p99Ms), formatRatio(t.fold!.meanMs / m.meanMs), ''],
-      ['naive Map + sort', formatMs(t.naiveMapMerge!.meanMs), formatMs(t.naiveMapMerge!.p99Ms), formatRatio(t.naiveMapMerge!.meanMs / m.meanMs), ''],
+      [
+        'mergeMany (k-way heap)',
+        formatMs(m.meanMs),
+        formatMs(m.p99Ms),
+        '1×',
+        `≤ 5 ms: ${verdict(m.meanMs <= 5)}`,
+      ],
+      [
+        'fold of pairwise mergeIndexes',
+        formatMs(t.fold!.meanMs),
+        formatMs(t.fold!.p99Ms),
+        formatRatio(t.fold!.meanMs / m.meanMs),
+        '',
+      ],
+      [
+        'naive Map + sort',
+        formatMs(t.naiveMapMerge!.meanMs),
+        formatMs(t.naiveMapMerge!.p99Ms),
+        formatRatio(t.naiveMapMerge!.meanMs / m.meanMs),
+        '',
+      ],
     ],
   )}`;
 }
@@ -181,7 +217,11 @@ async function codec(): Promise<string> {
   ] as const) {
     const blob = encodeIndex(index);
     check(indexesEqual(decodeIndex(blob), index), `${name} round-trips`);
-    const naive = pack({ cells: Array.from(index.cells), counts: Array.from(index.counts), total: index.total });
+    const naive = pack({
+      cells: Array.from(index.cells),
+      counts: Array.from(index.counts),
+      total: index.total,
+    });
     const json = JSON.stringify({ cells: Array.from(index.cells), counts: Array.from(index.counts) });
     const bpc = blob.length / index.cells.length;
     rows.push([
@@ -197,7 +237,8 @@ async function codec(): Promise<string> {
       {
         encode: () => encodeIndex(index),
         decode: () => decodeIndex(blob),
-        naiveEncode: () => pack({ cells: Array.from(index.cells), counts: Array.from(index.counts), total: index.total }),
+        naiveEncode: () =>
+          pack({ cells: Array.from(index.cells), counts: Array.from(index.counts), total: index.total }),
         naiveDecode: () => unpack(naive),
       },
       { time: 800, iterations: 20 },

@@ -125,14 +125,18 @@ function ours(h: Heatmap): Answer {
 }
 
 function sameAnswer(a: Answer, b: Answer): boolean {
-  return a.total === b.total && a.cells.length === b.cells.length && a.cells.every((c, i) => c === b.cells[i]);
+  return (
+    a.total === b.total && a.cells.length === b.cells.length && a.cells.every((c, i) => c === b.cells[i])
+  );
 }
 
 async function duckdbPeer(rows: Rows) {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const loadStarted = performance.now();
-  await connection.run('CREATE TABLE events (t BIGINT, url_id INTEGER, bucket SMALLINT, x INTEGER, y INTEGER)');
+  await connection.run(
+    'CREATE TABLE events (t BIGINT, url_id INTEGER, bucket SMALLINT, x INTEGER, y INTEGER)',
+  );
   const appender = await connection.createAppender('events');
   const CHUNK = 2048;
   for (let start = 0; start < EVENTS; start += CHUNK) {
@@ -141,7 +145,13 @@ async function duckdbPeer(rows: Rows) {
     const t: bigint[] = new Array(n);
     const url: number[] = new Array(n).fill(URL_ID);
     for (let i = 0; i < n; i++) t[i] = BigInt(Math.floor(rows.t[start + i]!));
-    chunk.setColumns([t, url, Array.from(rows.bucket.subarray(start, start + n)), Array.from(rows.x.subarray(start, start + n)), Array.from(rows.y.subarray(start, start + n))]);
+    chunk.setColumns([
+      t,
+      url,
+      Array.from(rows.bucket.subarray(start, start + n)),
+      Array.from(rows.x.subarray(start, start + n)),
+      Array.from(rows.y.subarray(start, start + n)),
+    ]);
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();
@@ -171,13 +181,15 @@ async function sqlitePeer(rows: Rows) {
   db.exec('CREATE TABLE events (t INTEGER, url_id INTEGER, bucket INTEGER, x INTEGER, y INTEGER)');
   const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?)');
   const load = db.transaction(() => {
-    for (let i = 0; i < EVENTS; i++) insert.run(Math.floor(rows.t[i]!), URL_ID, rows.bucket[i]!, rows.x[i]!, rows.y[i]!);
+    for (let i = 0; i < EVENTS; i++)
+      insert.run(Math.floor(rows.t[i]!), URL_ID, rows.bucket[i]!, rows.x[i]!, rows.y[i]!);
   });
   load();
   // A covering index: the best a DBA can give this query in SQLite.
   db.exec('CREATE INDEX events_page_time ON events (url_id, bucket, t, x, y)');
   const loadMs = performance.now() - loadStarted;
-  const statement = db.prepare(`WITH g AS (SELECT x / ${CELL} AS cx, y / ${CELL} AS cy, count(*) AS c FROM events
+  const statement =
+    db.prepare(`WITH g AS (SELECT x / ${CELL} AS cx, y / ${CELL} AS cy, count(*) AS c FROM events
       WHERE url_id = ? AND bucket = ? AND t >= ? AND t < ? GROUP BY 1, 2)
     SELECT cx, cy, c, (SELECT sum(c) FROM g) AS total FROM g ORDER BY c DESC, cy, cx LIMIT ${TOP}`);
   const query = (range: { from: string; to: string }): Answer => {
@@ -198,7 +210,11 @@ const area: BenchArea = {
     const memoryLoadMs = await loadIndexes(rows, memory);
 
     const run = async (storage: StorageAdapter, range: { from: string; to: string }) =>
-      queryHeatmap(storage, { ...PAGE, bucket: 4, from: range.from, to: range.to, top: TOP }, { now: NOW, timeZone: 'UTC', grid: { cellSize: CELL } });
+      queryHeatmap(
+        storage,
+        { ...PAGE, bucket: 4, from: range.from, to: range.to, top: TOP },
+        { now: NOW, timeZone: 'UTC', grid: { cellSize: CELL } },
+      );
 
     // Timings: ours on MemoryStorage (and MongoStorage when a server is available).
     const timings: Record<string, Record<string, { p50: number; p99: number; runs: number }>> = {};
@@ -226,7 +242,10 @@ const area: BenchArea = {
         const loadMs = await loadIndexes(rows, storage);
         notes.push(`MongoStorage load of the same indexes (${mongo.name}): ${(loadMs / 1000).toFixed(1)} s.`);
         for (const range of RANGES) {
-          check(sameAnswer(ours(await run(storage, range)), answers.get(range.name)!), `MongoStorage ${range.name} equals MemoryStorage`);
+          check(
+            sameAnswer(ours(await run(storage, range)), answers.get(range.name)!),
+            `MongoStorage ${range.name} equals MemoryStorage`,
+          );
           const t = await timeTasks({ q: () => run(storage, range) }, { time: 500, iterations: 50 });
           record('MongoStorage', range.name, t.q!);
         }
@@ -240,9 +259,15 @@ const area: BenchArea = {
     // Peers on the same rows, each answer checked against ours before it is timed.
     const peerLoad: string[][] = [];
     const duck = await duckdbPeer(rows);
-    peerLoad.push(['DuckDB (in memory, ART index on (url_id, bucket, t))', `${(duck.loadMs / 1000).toFixed(1)} s`]);
+    peerLoad.push([
+      'DuckDB (in memory, ART index on (url_id, bucket, t))',
+      `${(duck.loadMs / 1000).toFixed(1)} s`,
+    ]);
     for (const range of RANGES) {
-      check(sameAnswer(await duck.query(range), answers.get(range.name)!), `DuckDB ${range.name} equals ours`);
+      check(
+        sameAnswer(await duck.query(range), answers.get(range.name)!),
+        `DuckDB ${range.name} equals ours`,
+      );
       const t = await timeTasks({ q: () => duck.query(range) }, { time: 0, iterations: 50 });
       record('DuckDB', range.name, t.q!);
     }
@@ -251,7 +276,10 @@ const area: BenchArea = {
     if ('unavailable' in lite) {
       notes.push(`SQLite skipped: ${lite.unavailable}.`);
     } else {
-      peerLoad.push(['SQLite (in memory, covering index on (url_id, bucket, t, x, y))', `${(lite.loadMs / 1000).toFixed(1)} s`]);
+      peerLoad.push([
+        'SQLite (in memory, covering index on (url_id, bucket, t, x, y))',
+        `${(lite.loadMs / 1000).toFixed(1)} s`,
+      ]);
       for (const range of RANGES) {
         check(sameAnswer(lite.query(range), answers.get(range.name)!), `SQLite ${range.name} equals ours`);
         const t = await timeTasks({ q: () => lite.query(range) }, { time: 0, iterations: 5 });

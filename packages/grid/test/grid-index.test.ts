@@ -73,10 +73,17 @@ describe('mergeMany', () => {
   });
   it('equals folding mergeIndexes on clustered inputs (the dense path)', () => {
     const clustered = fc
-      .array(fc.tuple(fc.integer({ min: 100, max: 130 }), fc.integer({ min: 4000, max: 4095 }), fc.integer({ min: 1, max: 9 })), {
-        minLength: 1,
-        maxLength: 300,
-      })
+      .array(
+        fc.tuple(
+          fc.integer({ min: 100, max: 130 }),
+          fc.integer({ min: 4000, max: 4095 }),
+          fc.integer({ min: 1, max: 9 }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 300,
+        },
+      )
       .map((cells) => indexFromEntries(cells.map(([row, col, n]) => [row * 4096 + col, n] as const)));
     fc.assert(
       fc.property(fc.array(clustered, { minLength: 3, maxLength: 12 }), (list) => {
