@@ -182,7 +182,7 @@ async function merging(): Promise<string> {
     ['method', 'mean', 'p99', 'ratio to mergeMany', 'target'],
     [
       [
-        'mergeMany (k-way heap)',
+        'mergeMany (k-way: dense box, heap fallback)',
         formatMs(m.meanMs),
         formatMs(m.p99Ms),
         '1×',
