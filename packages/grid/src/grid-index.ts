@@ -130,6 +130,11 @@ export function mergeMany(indexes: readonly GridIndex[]): GridIndex {
   return mergeDense(inputs, capacity, total) ?? mergeHeap(inputs, capacity, total);
 }
 
+/** The dense merge's accumulator, kept between calls and always left zeroed. */
+let scratch = new Float64Array(0);
+/** The largest accumulator kept between calls: 1 M slots, 8 MiB. */
+const SCRATCH_MAX_AREA = 2 ** 20;
+
 /** Dense-box merge; `undefined` when the bounding box is too sparse to pay off. */
 function mergeDense(inputs: readonly GridIndex[], capacity: number, total: number): GridIndex | undefined {
   // Ids sort by row, so each input's first and last ids give its row range.
@@ -155,7 +160,15 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
   const area = rows * width;
   if (area > capacity * DENSE_SLACK || area > DENSE_MAX_AREA) return undefined;
   // acc[(row - minRow) * width + (col - minCol)] = summed count of that cell (0 = absent).
-  const acc = new Float64Array(area);
+  // One scratch buffer serves every call (merges are synchronous); the read-out below zeroes
+  // what it reads, so the buffer is all zeros again when this returns.
+  // Boxes past SCRATCH_MAX_AREA get a buffer of their own, so a rare huge merge does not pin memory.
+  let acc: Float64Array;
+  if (area > SCRATCH_MAX_AREA) acc = new Float64Array(area);
+  else {
+    if (scratch.length < area) scratch = new Float64Array(Math.min(SCRATCH_MAX_AREA, Math.max(area, scratch.length * 2)));
+    acc = scratch;
+  }
   const base = minRow * ROW_WIDTH;
   for (const x of inputs) {
     const cells = x.cells;
@@ -175,6 +188,7 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
     for (let c = 0; c < width; c++) {
       const count = acc[rowStart + c]!;
       if (count !== 0) {
+        acc[rowStart + c] = 0;
         outCells[n] = idBase + c;
         outCounts[n++] = count;
       }
