@@ -72,7 +72,7 @@ export function reduceHeatmap(input: ReduceInput): Heatmap {
   const { cells, counts } = merged;
   let max = 0;
   for (let i = 0; i < counts.length; i++) if (counts[i]! > max) max = counts[i]!;
-  const picked = selectTop(cells, counts, input.top ?? cells.length, input.minCount ?? 1);
+  const picked = selectTop(cells, counts, input.top ?? cells.length, input.minCount ?? 1, max);
   const size = input.cellSize;
   const out: HeatCell[] = new Array(picked.length);
   for (let i = 0; i < picked.length; i++) {

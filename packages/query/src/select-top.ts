@@ -2,15 +2,22 @@
  * The positions of the `k` hottest cells, hottest first; ties go to the smaller cell id so
  * results are deterministic. Realistic counts take the counting path (no sort at all); very
  * large counts the packed-key path, and beyond that a bounded heap or a comparator sort.
+ * `max` is the largest count (the caller has it already).
  */
-export function selectTop(cells: Uint32Array, counts: Float64Array, k: number, minCount: number): Int32Array {
+export function selectTop(
+  cells: Uint32Array,
+  counts: Float64Array,
+  k: number,
+  minCount: number,
+  max: number,
+): Int32Array {
   const n = cells.length;
   // a "beats" b: higher count, or the same count and a smaller cell id.
   const beats = (a: number, b: number) =>
     counts[a]! > counts[b]! || (counts[a] === counts[b] && cells[a]! < cells[b]!);
-  const counted = selectByCounting(cells, counts, k, minCount);
+  const counted = selectByCounting(cells, counts, k, minCount, max);
   if (counted) return counted;
-  const packed = selectPacked(cells, counts, k, minCount);
+  const packed = selectPacked(cells, counts, k, minCount, max);
   if (packed) return packed;
   if (k >= n / 4) {
     const all: number[] = [];
@@ -61,10 +68,9 @@ function selectByCounting(
   counts: Float64Array,
   k: number,
   minCount: number,
+  max: number,
 ): Int32Array | undefined {
   const n = cells.length;
-  let max = 0;
-  for (let i = 0; i < n; i++) if (counts[i]! > max) max = counts[i]!;
   if (max > Math.max(HISTOGRAM_MIN, 4 * n)) return undefined;
   const low = Math.max(1, Math.ceil(minCount));
   // slots[c] = cells with count c; turned into the first output slot of count c below.
@@ -115,10 +121,9 @@ function selectPacked(
   counts: Float64Array,
   k: number,
   minCount: number,
+  max: number,
 ): Int32Array | undefined {
   const n = cells.length;
-  let max = 0;
-  for (let i = 0; i < n; i++) if (counts[i]! > max) max = counts[i]!;
   if (max >= PACKABLE_COUNT) return undefined;
   const keys = new Float64Array(n);
   let m = 0;
