@@ -1,6 +1,7 @@
 import { createPalette, DEFAULT_GRADIENT, type Gradient } from './gradient';
 import type { Heatmap, RenderStats } from './heatmap';
 import { type PointKernel, pointKernel } from './point-kernel';
+import { pixelRatioOf, renderFrame } from './render-frame';
 
 /** Options of {@link renderHeatmap}. Lengths are in canvas CSS px unless said otherwise. */
 export interface RenderHeatmapOptions {
@@ -66,20 +67,7 @@ export function renderHeatmap(
   heatmap: Heatmap,
   options: RenderHeatmapOptions = {},
 ): RenderStats {
-  const start = performance.now();
-  const width = canvas.width;
-  const height = canvas.height;
-  const ctx = canvas.getContext('2d')!;
-  ctx.save();
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  let drawn = 0;
-  try {
-    drawn = draw(ctx, canvas, heatmap, options);
-  } finally {
-    ctx.restore();
-  }
-  return { drawn, ms: performance.now() - start };
+  return renderFrame(canvas, (ctx) => draw(ctx, canvas, heatmap, options));
 }
 
 function draw(
@@ -92,7 +80,7 @@ function draw(
   const width = canvas.width;
   const height = canvas.height;
   if (cells.length === 0 || width === 0 || height === 0) return 0;
-  const ratio = options.pixelRatio ?? (canvas.clientWidth > 0 ? width / canvas.clientWidth : 1);
+  const ratio = pixelRatioOf(canvas, options.pixelRatio);
   const radius = (options.radius ?? 25) * ratio;
   const blur = (options.blur ?? 15) * ratio;
   const step = Math.max(1, Math.round(options.step ?? blur / 4));

@@ -1,5 +1,6 @@
 import { createPalette, type Gradient } from './gradient';
 import type { Heatmap, HeatmapReachPoint, RenderStats } from './heatmap';
+import { pixelRatioOf, renderFrame } from './render-frame';
 
 /** The default fold-view gradient: faint blue where few page views got to, red where all did. */
 export const REACH_GRADIENT: Gradient = {
@@ -67,18 +68,7 @@ export function renderScrollReach(
   heatmap: Heatmap,
   options: RenderScrollReachOptions = {},
 ): RenderStats {
-  const start = performance.now();
-  const ctx = canvas.getContext('2d')!;
-  ctx.save();
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  let drawn = 0;
-  try {
-    drawn = draw(ctx, canvas, heatmap, options);
-  } finally {
-    ctx.restore();
-  }
-  return { drawn, ms: performance.now() - start };
+  return renderFrame(canvas, (ctx) => draw(ctx, canvas, heatmap, options));
 }
 
 function draw(
@@ -90,7 +80,7 @@ function draw(
   const width = canvas.width;
   const points = reachOf(heatmap);
   if (points.length === 0) return 0;
-  const ratio = options.pixelRatio ?? (canvas.clientWidth > 0 ? width / canvas.clientWidth : 1);
+  const ratio = pixelRatioOf(canvas, options.pixelRatio);
   const k = (options.scale ?? 1) * ratio;
   const palette = createPalette(options.gradient ?? REACH_GRADIENT);
 
