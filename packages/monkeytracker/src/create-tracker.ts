@@ -59,6 +59,8 @@ export interface Tracker {
   /** Flushes, stops timers, closes the journal and the storage. Idempotent. */
   close(): Promise<void>;
   stats(): TrackerStats;
+  /** True while `track` refuses events as `'overloaded'` (cheap; `stats()` builds a whole report). */
+  readonly overloaded: boolean;
   /**
    * The HTTP door: `POST {prefix}/collect`, `GET {prefix}/heatmap`, CORS, for `node:http`,
    * Express, Connect and Fastify. See the README's "HTTP handler" section.
@@ -195,6 +197,10 @@ class LiveTracker implements Tracker {
 
   handler(options?: HandlerOptions): MonkeyTrackerHandler {
     return createHandler(this, options);
+  }
+
+  get overloaded(): boolean {
+    return this.#engine.overloaded;
   }
 
   stats(): TrackerStats {

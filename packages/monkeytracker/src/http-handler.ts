@@ -240,7 +240,7 @@ function collect(o: Resolved, req: IncomingMessage, res: ServerResponse): void {
     sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', media.message);
     return;
   }
-  if (o.tracker.stats().overloaded) {
+  if (o.tracker.overloaded) {
     overloaded(o, res);
     return;
   }

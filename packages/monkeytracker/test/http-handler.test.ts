@@ -194,6 +194,7 @@ describe('POST {prefix}/collect', () => {
     const stats = tracker.stats.bind(tracker);
     let overloaded = true;
     tracker.stats = () => ({ ...stats(), overloaded });
+    Object.defineProperty(tracker, 'overloaded', { get: () => overloaded });
     const res = await post(base, JSON.stringify([click(1, 1)]));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('2');
