@@ -166,7 +166,8 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
   let acc: Float64Array;
   if (area > SCRATCH_MAX_AREA) acc = new Float64Array(area);
   else {
-    if (scratch.length < area) scratch = new Float64Array(Math.min(SCRATCH_MAX_AREA, Math.max(area, scratch.length * 2)));
+    if (scratch.length < area)
+      scratch = new Float64Array(Math.min(SCRATCH_MAX_AREA, Math.max(area, scratch.length * 2)));
     acc = scratch;
   }
   const base = minRow * ROW_WIDTH;

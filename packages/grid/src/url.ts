@@ -10,6 +10,11 @@ export interface UrlOptions {
    * path segment; a final `*` matches one or more segments.
    */
   templates?: readonly string[];
+  /**
+   * Drop scheme and host from absolute urls, so one page served on several hosts (www and
+   * apex, a staging domain) shares one heatmap; use `site` to keep properties apart. Default false.
+   */
+  ignoreOrigin?: boolean;
 }
 
 const SCHEME_RE = /^[a-zA-Z][a-zA-Z\d+.-]*:/;
@@ -73,6 +78,7 @@ function normalizeQuery(params: URLSearchParams, keep: ReadonlySet<string>): str
 export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => string | undefined {
   const templates = (options.templates ?? []).map(compileTemplate);
   const keep = new Set(options.keepQuery ?? []);
+  const ignoreOrigin = options.ignoreOrigin === true;
   return (url: string) => {
     if (typeof url !== 'string' || url.length === 0) return undefined;
     const absolute = SCHEME_RE.test(url);
@@ -84,7 +90,7 @@ export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => 
     }
     const path = normalizePath(parsed.pathname, templates);
     const query = normalizeQuery(parsed.searchParams, keep);
-    if (!absolute) return `${path}${query}`;
+    if (!absolute || ignoreOrigin) return `${path}${query}`;
     // URL lowercases scheme and host, drops default ports, and encodes the path consistently.
     const origin = parsed.host ? `${parsed.protocol}//${parsed.host}` : parsed.protocol;
     return `${origin}${path}${query}`;

@@ -38,6 +38,14 @@ describe('normalizeUrl', () => {
     expect(normalizeUrl('https://Shop.example/product/3?x=1', opts)).toBe('https://shop.example/product/:id');
   });
 
+  it('drops the origin when asked, so one page on several hosts is one heatmap', () => {
+    const opts = { ignoreOrigin: true, keepQuery: ['lang'] };
+    expect(normalizeUrl('https://www.shop.example/a/?lang=cs&x=1', opts)).toBe('/a?lang=cs');
+    expect(normalizeUrl('http://127.0.0.1:3000/a', opts)).toBe('/a');
+    expect(normalizeUrl('/a/', opts)).toBe('/a');
+    expect(normalizeUrl('https://shop.example', opts)).toBe('/');
+  });
+
   it('treats regex characters in templates literally', () => {
     expect(normalizeUrl('/a.b/1', { templates: ['/a.b/:n'] })).toBe('/a.b/:n');
     expect(normalizeUrl('/aXb/1', { templates: ['/a.b/:n'] })).toBe('/aXb/1');
