@@ -55,12 +55,6 @@ export class PageDirectory {
     return this.#pages.get(`${site}\n${url}`);
   }
 
-  /** Forgets a page whose series are all gone, so one-off urls do not pile up. */
-  forget(page: Page): void {
-    this.#pages.delete(`${page.site}\n${page.url}`);
-    this.#raw.get(page.site)?.clear();
-  }
-
   #page(site: string, url: string): Page {
     const id = `${site}\n${url}`;
     let page = this.#pages.get(id);
