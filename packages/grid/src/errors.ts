@@ -1,49 +1,54 @@
 /**
- * The error table of `@monkeytracker/grid`: one class per failure family, each with a stable
- * `code` that callers can switch on. Codes are never reused for another meaning.
+ * The errors of `@monkeytracker/grid`. Codes are stable and never reused for another meaning;
+ * every code is documented in the package README.
  */
+import { defineError, errorTable } from './define-error';
 
-/** Every error code this package throws, with what it means. */
-export const GRID_ERROR_CODES = {
-  INDEX_CORRUPT: 'bytes given to decodeIndex are not a valid encoded grid index',
-  INVALID_KEY: 'an index key (object or string form) is malformed',
-  INVALID_TIME_ZONE: 'a time zone is not a known IANA zone name',
-  INVALID_URL: 'a url cannot be parsed as an absolute url or a path',
-  INVALID_GRID_OPTION: 'a grid option (cell size, breakpoints, url template, cell id) is out of range',
-} as const;
+/** `decodeIndex` was given bytes that are not a valid encoded index. */
+export const IndexCodecError = defineError('IndexCodecError', {
+  code: 'INDEX_CORRUPT',
+  scope: 'grid',
+  status: 500,
+  summary: 'bytes given to decodeIndex are not a valid encoded grid index',
+});
 
-/** A code from {@link GRID_ERROR_CODES}. */
-export type GridErrorCode = keyof typeof GRID_ERROR_CODES;
+/** An `IndexKey` or its string form is malformed. */
+export const InvalidKeyError = defineError('InvalidKeyError', {
+  code: 'INVALID_KEY',
+  scope: 'grid',
+  status: 400,
+  summary: 'an index key (object or string form) is malformed',
+});
 
-abstract class GridError extends Error {
-  abstract readonly code: GridErrorCode;
-  constructor(message: string, options?: ErrorOptions) {
-    super(`[monkeytracker] [grid] ${message}`, options);
-    this.name = new.target.name;
-  }
-}
+/** A time zone name is not known to the runtime's IANA database. */
+export const InvalidTimeZoneError = defineError('InvalidTimeZoneError', {
+  code: 'INVALID_TIME_ZONE',
+  scope: 'grid',
+  status: 400,
+  summary: 'a time zone is not a known IANA zone name',
+});
 
-/** `decodeIndex` was given bytes that are not a valid encoded index (code `'INDEX_CORRUPT'`). */
-export class IndexCodecError extends GridError {
-  readonly code = 'INDEX_CORRUPT' as const;
-}
+/** A url cannot be parsed; the ingest path turns this into reject reason `'url'`. */
+export const InvalidUrlError = defineError('InvalidUrlError', {
+  code: 'INVALID_URL',
+  scope: 'grid',
+  status: 400,
+  summary: 'a url cannot be parsed as an absolute url or a path',
+});
 
-/** An `IndexKey` or its string form is malformed (code `'INVALID_KEY'`). */
-export class InvalidKeyError extends GridError {
-  readonly code = 'INVALID_KEY' as const;
-}
+/** A grid option is out of range: cell size, breakpoints, url template, cell id. */
+export const InvalidGridOptionError = defineError('InvalidGridOptionError', {
+  code: 'INVALID_GRID_OPTION',
+  scope: 'grid',
+  status: 500,
+  summary: 'a grid option (cell size, breakpoints, url template, cell id) is out of range',
+});
 
-/** A time zone name is not known to the runtime's IANA database (code `'INVALID_TIME_ZONE'`). */
-export class InvalidTimeZoneError extends GridError {
-  readonly code = 'INVALID_TIME_ZONE' as const;
-}
-
-/** A url cannot be parsed (code `'INVALID_URL'`); the ingest path turns this into reason `'url'`. */
-export class InvalidUrlError extends GridError {
-  readonly code = 'INVALID_URL' as const;
-}
-
-/** A grid option is out of range: cell size, breakpoints, url template, cell id (code `'INVALID_GRID_OPTION'`). */
-export class InvalidGridOptionError extends GridError {
-  readonly code = 'INVALID_GRID_OPTION' as const;
-}
+/** Every error code of this package, with its HTTP status and meaning. */
+export const GRID_ERRORS = errorTable(
+  IndexCodecError,
+  InvalidKeyError,
+  InvalidTimeZoneError,
+  InvalidUrlError,
+  InvalidGridOptionError,
+);

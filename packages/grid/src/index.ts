@@ -21,6 +21,16 @@ export {
   MAX_CELL_Y,
 } from './cell';
 export { decodeIndex, encodeIndex, INDEX_FORMAT_VERSION } from './codec';
+export {
+  defineError,
+  type ErrorClass,
+  type ErrorOf,
+  type ErrorSpec,
+  type ErrorTable,
+  errorTable,
+  isMonkeyTrackerError,
+  MonkeyTrackerError,
+} from './define-error';
 export * from './errors';
 export * from './event';
 export { GridBuilder, type GridBuilderOptions } from './grid-builder';

@@ -3,11 +3,10 @@
  * checksummed frames, bounded-loss fsync, gzip on seal, torn-tail recovery, and a replay reader.
  */
 export {
-  JOURNAL_ERROR_CODES,
+  JOURNAL_ERRORS,
   JournalClosedError,
   JournalCorruptionError,
-  JournalError,
-  type JournalErrorCode,
+  type JournalError,
   JournalInvalidEventError,
   JournalLockedError,
   JournalOptionError,

@@ -31,7 +31,7 @@ describe('lock', () => {
     const first = await openJournal({ dir: d });
     const err = await openJournal({ dir: d }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JournalLockedError);
-    expect((err as JournalLockedError).code).toBe('JOURNAL_LOCKED');
+    expect((err as InstanceType<typeof JournalLockedError>).code).toBe('JOURNAL_LOCKED');
     expect((err as Error).message).toContain(`process ${process.pid}`);
     expect((err as Error).message).toContain(join(d, 'LOCK'));
     first.append(eventsFrom(0, 10));
