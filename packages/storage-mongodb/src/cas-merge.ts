@@ -1,22 +1,18 @@
-import { type GridIndex, type IndexKey, mergeIndexes } from '@monkeytracker/grid';
-import {
-  type CombinedEntries,
-  type MergeProgress,
-  StorageConflictError,
-  type StorageError,
-} from '@monkeytracker/storage';
+import type { GridIndex } from '@monkeytracker/grid';
+import { foldMerge, type KeyMerge, StorageConflictError, type WriterMarks } from '@monkeytracker/storage';
 import type { Collection, WriteConcernSettings } from 'mongodb';
-import { backoffDelay, sleep } from './backoff';
-import { progressText, toStorageError, type WriteOutcome, writeOutcome } from './driver-errors';
-import { MONGO_PREFIX } from './errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toStorageError } from './driver-errors';
 import {
   type ClaimDocument,
   claimId,
   decodeBlob,
   type IndexDocument,
   indexFields,
+  marksOf,
   newDocument,
 } from './index-document';
+import { backoffDelay } from './retry-backoff';
 
 /** What {@link casMerge} needs: the collection and the retry policy. */
 export interface CasMergeContext {
@@ -26,8 +22,10 @@ export interface CasMergeContext {
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** A claim older than this whose version never got written belongs to a crashed writer. */
+  /** A claim of another writer older than this, whose version never got written, is released. */
   staleClaimMs: number;
+  /** Writer marks untouched for this long are dropped on the next write. */
+  markTtlMs: number;
   /** Called after each round has read the versions and before it writes (tests, fault injection). */
   onBeforeWrite: ((ids: readonly string[]) => Promise<void> | void) | undefined;
   /** True once the adapter is closed: driver errors then become `STORAGE_CLOSED`. */
@@ -35,10 +33,23 @@ export interface CasMergeContext {
   /**
    * FerretDB mode: read with one `findOne({ _id })` per key instead of one `$in` query (FerretDB
    * 1.x uses the `_id` index only for an equality; `$in` scans the collection), and issue the
-   * per-key updates one after another (SQLite writers wait on each other's lock with sleeps, so
-   * concurrent updates are slower than sequential ones).
+   * per-key updates one after another (concurrent writers wait on each other's lock with sleeps).
    */
   pointReads: boolean;
+  /**
+   * Guard each version step with a claim (a unique-`_id` insert). Needed where a conditional
+   * update is not atomic (FerretDB); on MongoDB `updateOne({ _id, v })` alone is a
+   * compare-and-swap and claims only cost round trips.
+   */
+  claims: boolean;
+  /** This MongoStorage instance, written into its claims (random per process start). */
+  run: string;
+}
+
+/** How a merge round went: counts of parts applied and skipped. */
+export interface CasOutcome {
+  applied: number;
+  skipped: number;
 }
 
 /**
@@ -66,134 +77,135 @@ export async function readByIds<T extends { _id: string }>(
     .toArray()) as T[];
 }
 
-type Pending = Map<string, { key: IndexKey; delta: GridIndex }>;
-
 /** How one key's write in a round ended. */
-type WriteResult = 'won' | 'lost' | { error: unknown; outcome: WriteOutcome };
+type WriteResult = 'won' | 'lost' | { error: unknown };
+
+/** A key whose new version this round computed. */
+interface Update {
+  k: string;
+  v: number;
+  index: GridIndex;
+  marks: WriterMarks;
+  writer: string | undefined;
+}
 
 const DUPLICATE_KEY = 11000;
-/** From this round on, a key that keeps losing its claim checks whether the claim is stale. */
-const STALE_CHECK_FROM_ATTEMPT = 2;
 
 /**
- * Merges one batch of combined entries, retrying keys that lose a race with jittered exponential
+ * Merges one batch of grouped entries, retrying keys that lose a race with jittered exponential
  * backoff. One round:
  *
- * 1. one `find({ _id: { $in } })` reads the blob and version `v` of every pending key;
- * 2. each key's new index is computed in memory (stored + delta);
+ * 1. one read of the blob, version `v` and writer marks of every pending key;
+ * 2. each key's new index is folded in memory (`foldMerge`): parts at or below their writer's
+ *    mark are skipped, and a key with nothing left to apply needs no write at all;
  * 3. absent keys: one `insertMany(…, { ordered: false })` of their first version; a duplicate
  *    `_id` means another writer created the key first (lost, next round);
- * 4. existing keys: one `insertMany` of claims `claim|v+1|key` (unique `_id`: exactly one writer
- *    wins version `v + 1`), then, for the claims won, one `updateOne({ _id, v }, { $set: … })` per
- *    key, issued concurrently; `matchedCount` 0 means the key moved on (lost, next round);
- * 5. best effort: delete the winners' previous claims (`claim|v|key`), so a key keeps one claim.
+ * 4. existing keys (with claims): one `insertMany` of claims `claim|v+1|key` — the unique `_id`
+ *    lets exactly one writer win version `v + 1` — then, for each claim won,
+ *    `updateOne({ _id, v }, { $set: blob, marks, v + 1, … })`; `matchedCount` 0 means the key
+ *    moved on (lost, next round). Without claims (MongoDB) the conditional update alone decides.
+ * 5. best effort: delete the winners' previous claims, so a key keeps one claim.
  *
- * Why claims, when `updateOne({ _id, v })` alone is a compare-and-swap on MongoDB: FerretDB 1.x
- * over SQLite evaluates the filter and writes in separate steps, so concurrent writers can all
- * match the same `v` (measured: 260 matches for 50 rounds of 8 writers; `$inc` lost 85% of its
- * increments). A unique-`_id` insert is atomic on every wire-protocol server. The claim makes the
- * writers of one key take turns; the conditional update is still exact on MongoDB and, on
- * FerretDB, only needs a read after a committed write to see it. Why not one `bulkWrite` of
- * updates: it reports the total `matchedCount`, not which update matched.
- *
- * Every write settles before this returns or throws; a thrown error carries the exact
- * {@link MergeProgress}.
+ * Counts and marks move in one document update, so a delta is applied at most once per
+ * (key, writer, position) whatever fails when: a retry after an unknown outcome re-reads the
+ * marks and skips what landed. Every write settles before this returns or throws.
  */
-export async function casMerge(ctx: CasMergeContext, combined: CombinedEntries): Promise<void> {
-  const applied: string[] = [];
-  const unknown: string[] = [];
-  let pending: Pending = new Map(combined);
-  const progressOf = (stillPending: Iterable<string>): MergeProgress => ({
-    appliedKeys: applied,
-    pendingKeys: [...stillPending],
-    unknownKeys: unknown,
-  });
-  const fail = (error: unknown, stillPending: Iterable<string>): StorageError =>
-    toStorageError(error, 'merge', { progress: progressOf(stillPending), closedByUs: ctx.isClosed() });
+export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge>): Promise<CasOutcome> {
+  let pending = new Map(batch);
+  let applied = 0;
+  let skipped = 0;
+  const fail = (error: unknown) => toStorageError(error, 'merge', { closedByUs: ctx.isClosed() });
   for (let attempt = 0; ; attempt++) {
     const ids = [...pending.keys()];
-    let stored: Pick<IndexDocument, '_id' | 'v' | 'blob'>[];
+    let stored: Pick<IndexDocument, '_id' | 'v' | 'blob' | 'marks'>[];
     try {
-      stored = await readByIds(ctx, ids, { v: 1, blob: 1 });
+      stored = await readByIds(ctx, ids, { v: 1, blob: 1, marks: 1 });
     } catch (err) {
-      throw fail(err, ids);
+      throw fail(err);
     }
     const current = new Map(stored.map((d) => [d._id, d]));
-    const inserts: IndexDocument[] = [];
-    const updates: { k: string; v: number; index: GridIndex }[] = [];
-    for (const [k, { key, delta }] of pending) {
+    const now = Date.now();
+    const inserts: { doc: IndexDocument; applied: number; skipped: number }[] = [];
+    const updates: (Update & { applied: number; skipped: number })[] = [];
+    for (const [k, { key, parts }] of pending) {
       const doc = current.get(k);
-      if (doc)
-        updates.push({ k, v: doc.v, index: mergeIndexes(decodeBlob(k, doc.blob, progressOf(ids)), delta) });
-      else inserts.push(newDocument(k, key, delta));
+      const marks = doc ? marksOf(doc) : {};
+      // Decode only when some part is still to apply: a retried or replayed delta costs a read.
+      const todo = parts.filter((p) => p.writer === undefined || !(marks[p.writer]?.p! >= p.position!));
+      if (todo.length === 0) {
+        skipped += parts.length;
+        pending.delete(k);
+        continue;
+      }
+      const folded = foldMerge(
+        doc ? { index: decodeBlob(k, doc.blob), marks } : undefined,
+        parts,
+        now,
+        ctx.markTtlMs,
+      );
+      const writer = parts.find((p) => p.writer !== undefined)?.writer;
+      const counts = { applied: folded.applied, skipped: folded.skipped };
+      if (doc) updates.push({ k, v: doc.v, index: folded.index, marks: folded.marks, writer, ...counts });
+      else inserts.push({ doc: newDocument(k, key, folded.index, folded.marks), ...counts });
     }
+    if (pending.size === 0) return { applied, skipped };
     await ctx.onBeforeWrite?.(ids);
 
-    const claimedAt = new Date();
     const [insertResults, updateResults] = await Promise.all([
-      insertAll(ctx, inserts),
-      (async () => {
-        const claimResults = await insertAll(
-          ctx,
-          updates.map((u) => ({ _id: claimId(u.k, u.v + 1), at: claimedAt })),
-        );
-        const write = async (u: (typeof updates)[number], i: number): Promise<WriteResult> => {
-          const claim = claimResults[i]!;
-          // A claim that failed or was lost means the key was not written: never "unknown".
-          if (claim !== 'won') return claim === 'lost' ? 'lost' : { error: claim.error, outcome: 'unsent' };
-          return updateOne(ctx, u.k, u.v, u.index);
-        };
-        if (!ctx.pointReads) return Promise.all(updates.map(write));
-        // FerretDB/SQLite: concurrent writes wait on each other's lock with sleeps; in turn is faster.
-        const out: WriteResult[] = [];
-        for (let i = 0; i < updates.length; i++) out.push(await write(updates[i]!, i));
-        return out;
-      })(),
+      insertAll(
+        ctx,
+        inserts.map((i) => i.doc),
+      ),
+      writeUpdates(ctx, updates),
     ]);
 
-    const lost: Pending = new Map();
-    const notApplied: string[] = [];
+    const lost = new Map<string, KeyMerge>();
     const previousClaims: string[] = [];
     let firstError: unknown;
-    const settle = (k: string, result: WriteResult, update?: { v: number }) => {
+    const settle = (k: string, result: WriteResult, counts: CasOutcome, update?: { v: number }) => {
       if (result === 'won') {
-        applied.push(k);
-        // Our claim now guards the key; the previous one is no longer needed.
-        if (update) previousClaims.push(claimId(k, update.v));
+        applied += counts.applied;
+        skipped += counts.skipped;
+        if (update && ctx.claims) previousClaims.push(claimId(k, update.v));
       } else if (result === 'lost') {
         lost.set(k, pending.get(k)!);
-        notApplied.push(k);
       } else {
         firstError ??= result.error;
-        if (result.outcome === 'unknown') unknown.push(k);
-        else notApplied.push(k);
       }
     };
-    for (let i = 0; i < inserts.length; i++) settle(inserts[i]!._id, insertResults[i]!);
-    for (let i = 0; i < updates.length; i++) settle(updates[i]!.k, updateResults[i]!, updates[i]);
+    inserts.forEach((ins, i) => settle(ins.doc._id, insertResults[i]!, ins));
+    updates.forEach((u, i) => settle(u.k, updateResults[i]!, u, u));
     await deleteClaims(ctx, previousClaims);
-    if (firstError !== undefined) throw fail(firstError, notApplied);
-    if (lost.size === 0) return;
-    if (attempt >= ctx.maxRetries) {
-      const hot = lost.keys().next().value as string;
-      const progress = progressOf(lost.keys());
-      throw new StorageConflictError(
-        hot,
-        `merge of key ${JSON.stringify(hot.slice(0, 200))} lost the race ${attempt + 1} times; raise maxRetries or shard the hot key${progressText(progress)}`,
-        { progress },
-        MONGO_PREFIX,
-      );
-    }
-    if (attempt >= STALE_CHECK_FROM_ATTEMPT) {
-      const lostClaims = updates.filter((u) => lost.has(u.k)).map((u) => claimId(u.k, u.v + 1));
-      await releaseStaleClaims(ctx, lostClaims);
-    }
+    if (firstError !== undefined) throw fail(firstError);
+    if (lost.size === 0) return { applied, skipped };
+    const lostUpdates = updates.filter((u) => lost.has(u.k));
+    if (ctx.claims && attempt !== 1) await releaseDeadClaims(ctx, lostUpdates, attempt);
+    if (attempt >= ctx.maxRetries) throw await conflictError(ctx, lost, lostUpdates, attempt);
     pending = lost;
     await sleep(backoffDelay(attempt, { baseMs: ctx.retryBaseMs, maxMs: ctx.retryMaxMs }));
     // The winner is writing the version we lost; retrying before it lands would lose again.
-    const seen = new Map(updates.filter((u) => lost.has(u.k)).map((u) => [u.k, u.v]));
-    await waitForNewVersions(ctx, seen);
+    await waitForNewVersions(ctx, new Map(lostUpdates.map((u) => [u.k, u.v])));
   }
+}
+
+/** Claims (when on) and conditional updates of the keys that exist. */
+async function writeUpdates(ctx: CasMergeContext, updates: Update[]): Promise<WriteResult[]> {
+  const claimResults: WriteResult[] = ctx.claims
+    ? await insertAll(
+        ctx,
+        updates.map((u) => ({ _id: claimId(u.k, u.v + 1), at: new Date(), writer: u.writer, run: ctx.run })),
+      )
+    : updates.map(() => 'won');
+  const write = async (u: Update, i: number): Promise<WriteResult> => {
+    const claim = claimResults[i]!;
+    if (claim !== 'won') return claim;
+    return updateOne(ctx, u);
+  };
+  if (!ctx.pointReads) return Promise.all(updates.map(write));
+  // FerretDB: concurrent writes wait on each other's lock with sleeps; in turn is faster.
+  const out: WriteResult[] = [];
+  for (let i = 0; i < updates.length; i++) out.push(await write(updates[i]!, i));
+  return out;
 }
 
 /**
@@ -228,39 +240,82 @@ async function deleteClaims(ctx: CasMergeContext, ids: string[]): Promise<void> 
 }
 
 /**
- * Deletes claims older than `staleClaimMs`: their writer crashed between claiming and writing, and
- * the key would otherwise stay blocked. Deleting is safe even if that writer is only slow: its
- * conditional update still needs the version it read, so at most one of the two applies.
+ * Releases the claims that block lost keys when their claimer is gone, then the next round can
+ * win at once:
+ * - a claim of the same writer made by another run (MongoStorage instance) belongs to this
+ *   writer's previous process, which crashed (one process per writer: the journal lock) — freed
+ *   on the first loss, so a restart never waits;
+ * - a claim of another writer older than `staleClaimMs` whose version never got written.
+ * Deleting is safe even if a claimer is only slow: its conditional update still needs the
+ * version it read, so at most one of the two applies.
  */
-async function releaseStaleClaims(ctx: CasMergeContext, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+async function releaseDeadClaims(ctx: CasMergeContext, lost: Update[], attempt: number): Promise<void> {
+  if (lost.length === 0) return;
   const claims = ctx.collection as unknown as Collection<ClaimDocument>;
   try {
-    const old = await readByIds<ClaimDocument>(ctx, ids, { at: 1 });
+    const found = await readByIds<ClaimDocument>(
+      ctx,
+      lost.map((u) => claimId(u.k, u.v + 1)),
+      { at: 1, writer: 1, run: 1 },
+    );
+    const byId = new Map(lost.map((u) => [claimId(u.k, u.v + 1), u]));
     const limit = Date.now() - ctx.staleClaimMs;
-    const stale = old.filter((c) => c.at instanceof Date && c.at.getTime() < limit);
-    await Promise.all(stale.map((c) => claims.deleteOne({ _id: c._id, at: c.at })));
+    const dead = found.filter((c) => {
+      const u = byId.get(c._id);
+      if (u?.writer !== undefined && c.writer === u.writer && c.run !== ctx.run) return true;
+      return attempt >= 2 && c.at instanceof Date && c.at.getTime() < limit;
+    });
+    await Promise.all(dead.map((c) => claims.deleteOne({ _id: c._id, at: c.at })));
   } catch {
     // Best effort: the next round tries again.
   }
 }
 
-/** The conditional update of a key whose next version we claimed. */
-async function updateOne(ctx: CasMergeContext, k: string, v: number, index: GridIndex): Promise<WriteResult> {
+/** The error of a key that kept losing: names the claim that holds it, if one does. */
+async function conflictError(
+  ctx: CasMergeContext,
+  lost: Map<string, KeyMerge>,
+  lostUpdates: Update[],
+  attempt: number,
+): Promise<InstanceType<typeof StorageConflictError>> {
+  const hot = lost.keys().next().value as string;
+  const u = lostUpdates.find((x) => x.k === hot);
+  let holder = '';
+  if (u && ctx.claims) {
+    const [claim] = await readByIds<ClaimDocument>(ctx, [claimId(hot, u.v + 1)], {
+      at: 1,
+      writer: 1,
+      run: 1,
+    }).catch(() => [] as ClaimDocument[]);
+    if (claim) {
+      const age = Math.round((Date.now() - claim.at.getTime()) / 1000);
+      holder = `; version ${u.v + 1} is claimed by writer ${claim.writer ?? '(none)'} (run ${claim.run}) since ${age} s ago and not written: if that writer crashed, its claim is released ${ctx.staleClaimMs} ms after it was made`;
+    }
+  }
+  return new StorageConflictError(
+    `MongoStorage: merge of key ${JSON.stringify(hot.slice(0, 200))} lost ${attempt + 1} rounds${holder || ' to other writers of the same key; it is retried, raise maxRetries if this persists'}`,
+    { key: hot },
+  );
+}
+
+/** The conditional update of a key whose next version we claimed (or, without claims, read). */
+async function updateOne(ctx: CasMergeContext, u: Update): Promise<WriteResult> {
   try {
     const res = await ctx.collection.updateOne(
-      { _id: k, v },
-      { $set: { v: v + 1, ...indexFields(index) } },
+      { _id: u.k, v: u.v },
+      { $set: { v: u.v + 1, ...indexFields(u.index, u.marks) } },
       { writeConcern: ctx.writeConcern },
     );
     if (res.matchedCount === 1) return 'won';
-    // The key moved on without us (it was deleted, or our claim was taken as stale): drop our claim.
-    await (ctx.collection as unknown as Collection<ClaimDocument>)
-      .deleteOne({ _id: claimId(k, v + 1) })
-      .catch(() => {});
+    // The key moved on without us (deleted, or our claim was taken as stale): drop our claim.
+    if (ctx.claims) {
+      await (ctx.collection as unknown as Collection<ClaimDocument>)
+        .deleteOne({ _id: claimId(u.k, u.v + 1) })
+        .catch(() => {});
+    }
     return 'lost';
   } catch (error) {
-    return { error, outcome: writeOutcome(error) };
+    return { error };
   }
 }
 
@@ -294,7 +349,7 @@ async function insertAll(ctx: CasMergeContext, docs: { _id: string }[]): Promise
     const result = (error as { result?: { hasWriteConcernError?: () => boolean } }).result;
     if (writeErrors === undefined || result?.hasWriteConcernError?.()) {
       // No per-document answer: the whole batch failed, or its durability is unknown.
-      return docs.map(() => ({ error, outcome: writeOutcome(error) }));
+      return docs.map(() => ({ error }));
     }
     // ordered: false, so every document got its own answer; the ones without an error are stored.
     const byIndex = new Map<number, WriteErrorLike>();
@@ -303,7 +358,7 @@ async function insertAll(ctx: CasMergeContext, docs: { _id: string }[]): Promise
       const w = byIndex.get(i);
       if (!w) return 'won';
       if (w.code === DUPLICATE_KEY) return 'lost';
-      return { error: serverError(w), outcome: 'unsent' };
+      return { error: serverError(w) };
     });
   }
 }

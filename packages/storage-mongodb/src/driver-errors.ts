@@ -1,21 +1,9 @@
 import {
-  type MergeProgress,
   StorageBackendError,
   StorageCapacityError,
   StorageClosedError,
-  type StorageError,
   StorageUnavailableError,
 } from '@monkeytracker/storage';
-import { MONGO_PREFIX } from './errors';
-
-/**
- * What a failed driver call means for a write:
- * - `unsent`: the server never applied it (no server selected, connection not established,
- *   or the server answered with an error) — safe to retry;
- * - `unknown`: the request may have reached the server (connection broke or timed out while
- *   waiting for the answer, write concern not satisfied) — applied or not, nobody can tell.
- */
-export type WriteOutcome = 'unsent' | 'unknown';
 
 /** The failure family of a driver error. */
 export type DriverFailure = 'unavailable' | 'closed' | 'too-large' | 'failed';
@@ -77,16 +65,6 @@ export function driverFailure(err: unknown): DriverFailure {
   return 'failed';
 }
 
-/** Whether a failed write may have been applied (see {@link WriteOutcome}). */
-export function writeOutcome(err: unknown): WriteOutcome {
-  const name = nameOf(err);
-  if (BEFORE_SEND.has(name) || CLOSED.has(name)) return 'unsent';
-  // An answer from the server (a code, no write concern error) means it did not apply the write.
-  if (name === 'MongoServerError' && codeOf(err) !== undefined) return 'unsent';
-  if (name === 'MongoInvalidArgumentError') return 'unsent';
-  return 'unknown';
-}
-
 /** A short, single-line description of a driver error for messages. */
 export function describeDriverError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -94,50 +72,38 @@ export function describeDriverError(err: unknown): string {
 }
 
 /**
- * Wraps a driver error of `operation` into the shared storage family the facade switches on.
+ * Wraps a driver error of `operation` into the shared storage family the pipeline switches on.
  * `closedByUs` turns "client closed" into `STORAGE_CLOSED` with the usual message.
  */
 export function toStorageError(
   err: unknown,
   operation: string,
-  options: { progress?: MergeProgress; closedByUs?: boolean } = {},
-): StorageError {
-  const { progress } = options;
+  options: { closedByUs?: boolean } = {},
+): Error {
   const what = describeDriverError(err);
-  const opts = { cause: err, progress };
+  const opts = { cause: err };
   switch (options.closedByUs ? 'closed' : driverFailure(err)) {
     case 'closed':
       return new StorageClosedError(
         options.closedByUs
           ? `MongoStorage.${operation}() called after close(); create a new MongoStorage`
-          : `${operation} failed: the MongoClient was closed by its owner (${what}); reopen it or create a new MongoStorage`,
+          : `MongoStorage.${operation} failed: the MongoClient was closed by its owner (${what}); reopen it or create a new MongoStorage`,
         opts,
-        MONGO_PREFIX,
       );
     case 'unavailable':
       return new StorageUnavailableError(
-        `${operation} failed: MongoDB is unavailable (${what})${progressText(progress)}; retry later`,
+        `MongoStorage.${operation} failed: MongoDB is unavailable (${what}); it is retried`,
         opts,
-        MONGO_PREFIX,
       );
     case 'too-large':
       return new StorageCapacityError(
-        `${operation} failed: an index document would pass MongoDB's 16 MB document limit (${what})${progressText(progress)}; use a larger cellSize or shorter periods for this page`,
+        `MongoStorage.${operation} failed: an index document would pass MongoDB's 16 MB document limit (${what}); use a larger cellSize or shorter periods for this page`,
         opts,
-        MONGO_PREFIX,
       );
     default:
       return new StorageBackendError(
-        `${operation} failed: MongoDB rejected it (${what})${progressText(progress)}; check the server log and the adapter options`,
+        `MongoStorage.${operation} failed: MongoDB rejected it (${what}); check the server log and the adapter options`,
         opts,
-        MONGO_PREFIX,
       );
   }
-}
-
-/** " (2 key(s) applied, 3 pending: retry only error.pendingKeys, 1 unknown)" for merge errors. */
-export function progressText(progress: MergeProgress | undefined): string {
-  if (!progress) return '';
-  const { appliedKeys: a, pendingKeys: p, unknownKeys: u } = progress;
-  return ` (of this merge: ${a.length} key(s) applied, ${p.length} pending — retry only error.pendingKeys, ${u.length} unknown)`;
 }

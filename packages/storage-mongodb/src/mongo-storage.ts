@@ -1,14 +1,21 @@
-import { type GridIndex, type IndexKey, keyFromString, keyToString } from '@monkeytracker/grid';
+import { randomBytes } from 'node:crypto';
+import { type IndexKey, isMonkeyTrackerError, keyFromString, keyToString } from '@monkeytracker/grid';
 import {
-  combineEntries,
+  DEFAULT_MARK_TTL_MS,
   type DeleteFilter,
+  groupEntries,
+  type KeyMerge,
+  type ListedIndex,
   type ListFilter,
+  type MergeEntry,
+  type MergeReport,
+  markPositions,
   normalizeDeleteFilter,
   normalizeListFilter,
   type StorageAdapter,
   type StorageCapabilities,
   StorageClosedError,
-  type StorageEntry,
+  type StoredIndex,
 } from '@monkeytracker/storage';
 import {
   type Collection,
@@ -20,8 +27,8 @@ import {
 import { type CasMergeContext, casMerge, readByIds } from './cas-merge';
 import { toStorageError } from './driver-errors';
 import { ensureIndexes } from './ensure-indexes';
-import { MONGO_PREFIX, MongoStorageOptionsError } from './errors';
-import { claimId, decodeBlob, filterQuery, type IndexDocument } from './index-document';
+import { MongoStorageOptionsError } from './errors';
+import { claimId, decodeBlob, filterQuery, type IndexDocument, marksOf } from './index-document';
 
 /** Options of {@link MongoStorage}: exactly one of `uri`, `client`, `collection`. */
 export interface MongoStorageOptions {
@@ -46,10 +53,24 @@ export interface MongoStorageOptions {
   /** Largest backoff in ms. Default 250. */
   retryMaxMs?: number;
   /**
-   * A version claim older than this (ms) whose version was never written is taken to belong to a
-   * crashed writer and is released. Default 30,000. Host clocks must agree to well within it.
+   * A version claim of another writer older than this (ms) whose version was never written is
+   * taken to belong to a crashed writer and is released: the longest another writer waits for a
+   * key a crashed writer had claimed. A writer's own claims from a previous run are released at
+   * once. Default 30,000. Host clocks must agree to well within it.
    */
   staleClaimMs?: number;
+  /**
+   * Writer marks (the per-writer position of the last delta applied, which makes merges exactly
+   * once) untouched for this long are dropped on the next write of the key. A writer idle longer
+   * that then re-sends an old delta (a replay of an old journal) counts it twice. Default 90 days.
+   */
+  markTtlMs?: number;
+  /**
+   * Guard every version step with a claim (see the README). `'auto'` (default): on when the server
+   * reports itself as FerretDB, whose conditional updates are not atomic; off on MongoDB, whose
+   * single-document updates are, so `updateOne({ _id, v })` alone is a compare-and-swap there.
+   */
+  claims?: boolean | 'auto';
   /** Most keys per read-compute-write batch of a merge. Default 500. */
   maxKeysPerBatch?: number;
   /**
@@ -88,8 +109,8 @@ const MAX_BATCH_BYTES = 8 * 2 ** 20;
  * ```
  */
 export class MongoStorage implements StorageAdapter {
-  /** Per-key atomic merges, shared across processes. */
-  readonly capabilities: StorageCapabilities = { atomicMultiKeyMerge: false, sharedAcrossProcesses: true };
+  /** Indexes live in the database: a tracker recovers only its unconfirmed journal tail. */
+  readonly capabilities: StorageCapabilities = { durable: true };
   readonly #client: MongoClient | undefined;
   readonly #ownsClient: boolean;
   readonly #collection: Collection<IndexDocument>;
@@ -98,7 +119,7 @@ export class MongoStorage implements StorageAdapter {
   readonly #merge: CasMergeContext;
   readonly #maxKeysPerBatch: number;
   #ready: Promise<void> | undefined;
-  #detectPointReads: boolean;
+  #detectServer: { pointReads: boolean; claims: boolean };
   #closed = false;
 
   constructor(options: MongoStorageOptions) {
@@ -137,11 +158,23 @@ export class MongoStorage implements StorageAdapter {
       retryBaseMs: positive('retryBaseMs', options.retryBaseMs ?? 5, 0),
       retryMaxMs: positive('retryMaxMs', options.retryMaxMs ?? 250, 0),
       staleClaimMs: positive('staleClaimMs', options.staleClaimMs ?? 30_000, 1),
+      markTtlMs: positive('markTtlMs', options.markTtlMs ?? DEFAULT_MARK_TTL_MS, 1),
       onBeforeWrite: options.onBeforeWrite,
       isClosed: () => this.#closed,
       pointReads: options.pointReads ?? false,
+      // Until the server is known, claims stay on: they are correct everywhere.
+      claims: options.claims === undefined || options.claims === 'auto' ? true : options.claims,
+      run: randomBytes(6).toString('hex'),
     };
-    this.#detectPointReads = options.pointReads === undefined && this.#client !== undefined;
+    if (options.claims !== undefined && typeof options.claims !== 'boolean' && options.claims !== 'auto') {
+      throw new MongoStorageOptionsError(
+        `claims must be true, false or 'auto', got ${String(options.claims)}`,
+      );
+    }
+    this.#detectServer = {
+      pointReads: options.pointReads === undefined,
+      claims: options.claims === undefined || options.claims === 'auto',
+    };
   }
 
   /** The collection the indexes live in (for tooling and tests). */
@@ -151,11 +184,7 @@ export class MongoStorage implements StorageAdapter {
 
   #assertOpen(op: string): void {
     if (this.#closed) {
-      throw new StorageClosedError(
-        `MongoStorage.${op}() called after close(); create a new MongoStorage`,
-        {},
-        MONGO_PREFIX,
-      );
+      throw new StorageClosedError(`MongoStorage.${op}() called after close(); create a new MongoStorage`);
     }
   }
 
@@ -173,74 +202,68 @@ export class MongoStorage implements StorageAdapter {
     // every later operation fails with "Topology is closed"; an explicit connect can be retried.
     if (this.#ownsClient) await this.#client!.connect();
     await ensureIndexes(this.#collection);
-    if (this.#detectPointReads) {
-      const info = await this.#client!.db('admin').command({ buildInfo: 1 });
-      this.#merge.pointReads = typeof info.ferretdbVersion === 'string';
+    const detect = this.#detectServer;
+    if (detect.pointReads || detect.claims) {
+      const ferret = await isFerretDb(this.#collection);
+      if (detect.pointReads) this.#merge.pointReads = ferret;
+      if (detect.claims) this.#merge.claims = ferret;
     }
   }
 
   /**
    * See {@link StorageAdapter.merge}. Batches of up to `maxKeysPerBatch` keys, each a
-   * read-compute-write round with per-key compare-and-swap, retried on lost races.
+   * read-fold-write round with per-key compare-and-swap, retried on lost races. When it rejects,
+   * earlier batches are applied and later ones not; sending the same entries again is safe.
    */
-  async merge(entries: readonly StorageEntry[]): Promise<void> {
+  async merge(entries: readonly MergeEntry[]): Promise<MergeReport> {
     this.#assertOpen('merge');
-    const combined = combineEntries(entries);
-    if (combined.size === 0) return;
+    const groups = groupEntries(entries);
+    const report = { applied: 0, skipped: 0 };
+    if (groups.size === 0) return report;
     try {
       await this.#init();
     } catch (err) {
-      const progress = { appliedKeys: [], pendingKeys: [...combined.keys()], unknownKeys: [] };
-      throw toStorageError(err, 'merge', { progress, closedByUs: this.#closed });
+      throw toStorageError(err, 'merge', { closedByUs: this.#closed });
     }
-    const batches: (typeof combined)[] = [];
-    let batch: typeof combined = new Map();
+    let batch = new Map<string, KeyMerge>();
     let bytes = 0;
-    for (const [id, entry] of combined) {
-      const size = entry.delta.cells.length * 6 + id.length;
-      if (batch.size > 0 && (batch.size >= this.#maxKeysPerBatch || bytes + size > MAX_BATCH_BYTES)) {
-        batches.push(batch);
-        batch = new Map();
-        bytes = 0;
-      }
-      batch.set(id, entry);
+    const flush = async () => {
+      const outcome = await casMerge(this.#merge, batch);
+      report.applied += outcome.applied;
+      report.skipped += outcome.skipped;
+      batch = new Map();
+      bytes = 0;
+    };
+    for (const [id, group] of groups) {
+      let size = id.length;
+      for (const part of group.parts) size += part.delta.cells.length * 6;
+      if (batch.size > 0 && (batch.size >= this.#maxKeysPerBatch || bytes + size > MAX_BATCH_BYTES))
+        await flush();
+      batch.set(id, group);
       bytes += size;
     }
-    batches.push(batch);
-    const applied: string[] = [];
-    for (let b = 0; b < batches.length; b++) {
-      try {
-        await casMerge(this.#merge, batches[b]!);
-      } catch (err) {
-        // Later batches were not started: they are pending too, and earlier ones are applied.
-        const e = err as { progress?: { appliedKeys: string[]; pendingKeys: string[] } };
-        if (e.progress) {
-          e.progress.appliedKeys.unshift(...applied);
-          for (const later of batches.slice(b + 1)) e.progress.pendingKeys.push(...later.keys());
-        }
-        throw err;
-      }
-      applied.push(...batches[b]!.keys());
-    }
+    await flush();
+    return report;
   }
 
   /** See {@link StorageAdapter.get}. One `find` (one round trip for up to 100 keys). */
-  async get(keys: readonly IndexKey[]): Promise<Map<string, GridIndex>> {
+  async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
     this.#assertOpen('get');
     const ids = [...new Set(keys.map(keyToString))];
-    const out = new Map<string, GridIndex>();
+    const out = new Map<string, StoredIndex>();
     if (ids.length === 0) return out;
-    let docs: Pick<IndexDocument, '_id' | 'blob'>[];
+    type Read = Pick<IndexDocument, '_id' | 'blob' | 'v' | 'marks'>;
+    let docs: Read[];
     try {
       await this.#init();
       docs = this.#merge.pointReads
-        ? await readByIds<Pick<IndexDocument, '_id' | 'blob'>>(this.#merge, ids, { blob: 1 })
+        ? await readByIds<Read>(this.#merge, ids, { blob: 1, v: 1, marks: 1 })
         : await this.#collection
             .find(
               { _id: { $in: ids } },
               // batchSize > matches, so the first reply holds everything and closes the cursor.
               {
-                projection: { blob: 1 },
+                projection: { blob: 1, v: 1, marks: 1 },
                 readPreference: this.#readPreference,
                 batchSize: Math.max(101, ids.length + 1),
               },
@@ -249,12 +272,18 @@ export class MongoStorage implements StorageAdapter {
     } catch (err) {
       throw this.#wrap(err, 'get');
     }
-    for (const doc of docs) out.set(doc._id, decodeBlob(doc._id, doc.blob));
+    for (const doc of docs) {
+      out.set(doc._id, {
+        index: decodeBlob(doc._id, doc.blob),
+        marks: markPositions(marksOf(doc)),
+        version: doc.v,
+      });
+    }
     return out;
   }
 
-  /** See {@link StorageAdapter.list}. Streams `_id`s with a cursor; breaking out closes it. */
-  list(filter?: ListFilter): AsyncIterable<IndexKey> {
+  /** See {@link StorageAdapter.list}. Streams `_id`s and totals with a cursor; breaking out closes it. */
+  list(filter?: ListFilter): AsyncIterable<ListedIndex> {
     const query = filterQuery(normalizeListFilter(filter));
     const self = this;
     return {
@@ -266,19 +295,19 @@ export class MongoStorage implements StorageAdapter {
           throw self.#wrap(err, 'list');
         }
         const cursor = self.#collection.find(query, {
-          projection: { _id: 1 },
+          projection: { _id: 1, total: 1 },
           readPreference: self.#readPreference,
         });
         try {
           for (;;) {
-            let doc: Pick<IndexDocument, '_id'> | null;
+            let doc: Pick<IndexDocument, '_id' | 'total'> | null;
             try {
               doc = await cursor.next();
             } catch (err) {
               throw self.#wrap(err, 'list');
             }
             if (doc === null) return;
-            yield keyFromString(doc._id);
+            yield { key: keyFromString(doc._id), total: doc.total };
           }
         } finally {
           await cursor.close().catch(() => {});
@@ -316,10 +345,19 @@ export class MongoStorage implements StorageAdapter {
   }
 
   #wrap(err: unknown, op: string): Error {
-    if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') {
-      const code = (err as { code: string }).code;
-      if (code.startsWith('STORAGE_')) return err as Error;
-    }
+    if (isMonkeyTrackerError(err)) return err;
     return toStorageError(err, op, { closedByUs: this.#closed });
   }
+}
+
+/**
+ * Whether the server behind a collection is FerretDB (its `buildInfo` says so). Without a way to
+ * ask (an old driver's `Collection` without `db`), the answer is yes: claims and point reads are
+ * correct on every server, only slower on MongoDB.
+ */
+async function isFerretDb(collection: Collection<IndexDocument>): Promise<boolean> {
+  const db = (collection as { db?: Collection['db'] }).db;
+  if (db === undefined) return true;
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string';
 }

@@ -22,7 +22,7 @@ describe('published entry points', () => {
   it('import() of "@monkeytracker/storage-mongodb"', () => {
     const out = node(
       `const m = await import('@monkeytracker/storage-mongodb');
-       console.log([typeof m.MongoStorage, typeof m.MONGO_STORAGE_ERROR_CODES, typeof m.MongoStorageOptionsError].join(','));`,
+       console.log([typeof m.MongoStorage, typeof m.MONGO_STORAGE_ERRORS, typeof m.MongoStorageOptionsError].join(','));`,
       'module',
     );
     expect(out).toBe('function,object,function');

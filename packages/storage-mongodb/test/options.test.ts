@@ -15,9 +15,15 @@ describe('MongoStorage options', () => {
     expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1', maxRetries: -1 })).toThrow(/maxRetries/);
   });
 
-  it('declares per-key atomic merges shared across processes', () => {
+  it('is durable: a tracker on it recovers only its unconfirmed journal tail', () => {
     const s = new MongoStorage({ uri: 'mongodb://127.0.0.1:1' });
-    expect(s.capabilities).toEqual({ atomicMultiKeyMerge: false, sharedAcrossProcesses: true });
+    expect(s.capabilities).toEqual({ durable: true });
+  });
+
+  it('rejects a claims option other than true, false or auto', () => {
+    expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1', claims: 'yes' as never })).toThrow(
+      /claims/,
+    );
   });
 
   it('operations after close reject with STORAGE_CLOSED without touching the server', async () => {

@@ -1,139 +1,82 @@
 /**
- * The error table of `@monkeytracker/storage`: the failure families every storage adapter
- * reports, so the facade can switch on `err.code` whatever adapter is plugged in. Codes are
- * stable and never reused for another meaning.
+ * The failure families every storage adapter reports, so the pipeline and the HTTP layer can
+ * switch on `err.code` whatever adapter is plugged in. Adapters in other packages throw these
+ * classes (with their own message prefix where it helps) or define their own codes.
  */
+import { defineError, errorTable } from '@monkeytracker/grid';
 
-/** Every error code a storage adapter may throw, with what it means. */
-export const STORAGE_ERROR_CODES = {
-  STORAGE_CONFLICT: 'a merge lost the compare-and-swap race on one key more times than allowed',
-  STORAGE_CLOSED: 'the adapter was closed; every operation after close() rejects',
-  STORAGE_UNAVAILABLE:
-    'the backend is unreachable or timed out; retry later (only the pendingKeys of a merge)',
-  STORAGE_FULL: 'a merge would exceed the configured capacity (MemoryStorage maxBytes, document size limit)',
-  STORAGE_CORRUPT: 'a stored index blob cannot be decoded',
-  STORAGE_INVALID_FILTER: 'a list/delete filter is malformed, or delete was called without a filter',
-  STORAGE_FAILED: 'the backend rejected an operation for a reason retrying will not fix',
-} as const;
+/** A merge lost the race for one key too often (another writer holds it, or a dead writer's claim). */
+export const StorageConflictError = defineError('StorageConflictError', {
+  code: 'STORAGE_CONFLICT',
+  scope: 'storage',
+  status: 503,
+  summary: 'a merge could not win one key in time (contention or a dead writer’s claim); it is retried',
+}).withFields<{ /** The canonical string of the contended key. */ key: string }>();
 
-/** A code from {@link STORAGE_ERROR_CODES}. */
-export type StorageErrorCode = keyof typeof STORAGE_ERROR_CODES;
+/** The adapter was closed; operations after `close()` reject with this. */
+export const StorageClosedError = defineError('StorageClosedError', {
+  code: 'STORAGE_CLOSED',
+  scope: 'storage',
+  status: 503,
+  summary: 'the storage adapter was used after close()',
+});
 
-/**
- * Which keys of a failed `merge` call were applied, which were not, and which may or may not
- * have been (the request was in flight when the connection broke). Keys are in their canonical
- * string form (`keyToString`). Retrying exactly the `pendingKeys` never double counts.
- */
-export interface MergeProgress {
-  /** Keys whose delta is stored; do not merge them again. */
-  readonly appliedKeys: readonly string[];
-  /** Keys whose delta is certainly not stored; safe to merge again. */
-  readonly pendingKeys: readonly string[];
-  /** Keys whose write was in flight when the backend failed: applied or not, nobody can tell. */
-  readonly unknownKeys: readonly string[];
-}
+/** The backend is down, unreachable or timed out; `cause` holds the driver's error. */
+export const StorageUnavailableError = defineError('StorageUnavailableError', {
+  code: 'STORAGE_UNAVAILABLE',
+  scope: 'storage',
+  status: 503,
+  summary: 'storage is unreachable or timed out; retry later',
+});
 
-/** Options of every storage error: the usual `cause`, plus the merge progress when a merge failed. */
-export interface StorageErrorOptions extends ErrorOptions {
-  /** Set when the error ends a `merge` call. */
-  progress?: MergeProgress;
-}
+/** A merge would exceed a capacity limit; nothing of that merge call was applied. */
+export const StorageCapacityError = defineError('StorageCapacityError', {
+  code: 'STORAGE_FULL',
+  scope: 'storage',
+  status: 507,
+  summary: 'a merge would exceed the storage capacity (MemoryStorage maxBytes, a document size limit)',
+});
 
-/**
- * The base of every storage error. Adapters in other packages may extend it for their own
- * families; the facade only relies on {@link StorageError.code}.
- */
-export abstract class StorageError extends Error {
-  /** The stable code from {@link STORAGE_ERROR_CODES} (or an adapter's own table). */
-  abstract readonly code: string;
-  /** Whether retrying the same operation later can succeed. */
-  readonly retryable: boolean = false;
-  /** Which keys of the failed merge were applied; `undefined` when the error did not end a merge. */
-  readonly progress: MergeProgress | undefined;
+/** A stored blob cannot be decoded; `cause` is the grid `IndexCodecError`. */
+export const StorageCorruptionError = defineError('StorageCorruptionError', {
+  code: 'STORAGE_CORRUPT',
+  scope: 'storage',
+  status: 500,
+  summary: 'a stored index cannot be decoded; delete the key or rebuild it by replaying the journal',
+}).withFields<{ /** The canonical string of the key whose blob is corrupt. */ key: string }>();
 
-  constructor(message: string, options: StorageErrorOptions = {}, prefix = '[monkeytracker] [storage] ') {
-    super(`${prefix}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.progress = options.progress;
-  }
+/** A `list`/`delete` filter is malformed, or `delete` got no filter. */
+export const StorageFilterError = defineError('StorageFilterError', {
+  code: 'STORAGE_INVALID_FILTER',
+  scope: 'storage',
+  status: 400,
+  summary: 'a list/delete filter is malformed, or delete was called without a filter',
+});
 
-  /** Keys of the failed merge that are certainly not stored (all of them when nothing was applied). */
-  get pendingKeys(): readonly string[] {
-    return this.progress?.pendingKeys ?? [];
-  }
+/** A merge entry is malformed (writer id, position). */
+export const StorageEntryError = defineError('StorageEntryError', {
+  code: 'STORAGE_INVALID_ENTRY',
+  scope: 'storage',
+  status: 500,
+  summary: 'a merge entry has a malformed writer id or position; nothing of the call was applied',
+});
 
-  /** Keys of the failed merge that are stored. */
-  get appliedKeys(): readonly string[] {
-    return this.progress?.appliedKeys ?? [];
-  }
+/** The backend rejected an operation for a reason a retry will not fix. */
+export const StorageBackendError = defineError('StorageBackendError', {
+  code: 'STORAGE_FAILED',
+  scope: 'storage',
+  status: 500,
+  summary: 'the storage backend rejected an operation for a reason retrying will not fix',
+});
 
-  /** Keys of the failed merge whose outcome is unknown (the connection broke mid-write). */
-  get unknownKeys(): readonly string[] {
-    return this.progress?.unknownKeys ?? [];
-  }
-}
-
-/** A merge lost the compare-and-swap race on {@link StorageConflictError.key} too often (code `'STORAGE_CONFLICT'`). */
-export class StorageConflictError extends StorageError {
-  readonly code = 'STORAGE_CONFLICT' as const;
-  // Contention passes; a later retry of the pending keys usually wins.
-  override readonly retryable = true;
-  /** The canonical string of the hot key. */
-  readonly key: string;
-  constructor(key: string, message: string, options?: StorageErrorOptions, prefix?: string) {
-    super(message, options, prefix);
-    this.key = key;
-  }
-}
-
-/** The adapter was closed; operations after `close()` reject with this (code `'STORAGE_CLOSED'`). */
-export class StorageClosedError extends StorageError {
-  readonly code = 'STORAGE_CLOSED' as const;
-}
-
-/**
- * The backend is down, unreachable or timed out (code `'STORAGE_UNAVAILABLE'`); `cause` holds the
- * driver's error. Retryable: for a merge, retry only {@link StorageError.pendingKeys}.
- */
-export class StorageUnavailableError extends StorageError {
-  readonly code = 'STORAGE_UNAVAILABLE' as const;
-  override readonly retryable = true;
-}
-
-/** A merge would exceed a capacity limit; nothing of that merge call was applied (code `'STORAGE_FULL'`). */
-export class StorageCapacityError extends StorageError {
-  readonly code = 'STORAGE_FULL' as const;
-}
-
-/** A stored blob cannot be decoded; `cause` is the grid `IndexCodecError` (code `'STORAGE_CORRUPT'`). */
-export class StorageCorruptionError extends StorageError {
-  readonly code = 'STORAGE_CORRUPT' as const;
-  /** The canonical string of the key whose blob is corrupt. */
-  readonly key: string;
-  constructor(key: string, message: string, options?: StorageErrorOptions, prefix?: string) {
-    super(message, options, prefix);
-    this.key = key;
-  }
-}
-
-/** A `list`/`delete` filter is malformed, or `delete` got no filter (code `'STORAGE_INVALID_FILTER'`). */
-export class StorageFilterError extends StorageError {
-  readonly code = 'STORAGE_INVALID_FILTER' as const;
-}
-
-/** The backend rejected an operation for a reason a retry will not fix (code `'STORAGE_FAILED'`). */
-export class StorageBackendError extends StorageError {
-  readonly code = 'STORAGE_FAILED' as const;
-}
-
-const RETRYABLE_CODES: ReadonlySet<string> = new Set(['STORAGE_UNAVAILABLE', 'STORAGE_CONFLICT']);
-
-/**
- * True when `err` is a storage error that may succeed if retried later (backend unavailable,
- * conflict). Checks `code`, not `instanceof`, so it works across bundles and adapter packages.
- */
-export function isRetryableStorageError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && RETRYABLE_CODES.has(code);
-}
+/** Every error code of this package, with its HTTP status and meaning. */
+export const STORAGE_ERRORS = errorTable(
+  StorageConflictError,
+  StorageClosedError,
+  StorageUnavailableError,
+  StorageCapacityError,
+  StorageCorruptionError,
+  StorageFilterError,
+  StorageEntryError,
+  StorageBackendError,
+);

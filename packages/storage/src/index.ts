@@ -1,31 +1,38 @@
-export { type CombinedEntries, combineEntries } from './combine-entries';
 export {
-  isRetryableStorageError,
-  type MergeProgress,
-  STORAGE_ERROR_CODES,
+  STORAGE_ERRORS,
   StorageBackendError,
   StorageCapacityError,
   StorageClosedError,
   StorageConflictError,
   StorageCorruptionError,
-  StorageError,
-  type StorageErrorCode,
-  type StorageErrorOptions,
+  StorageEntryError,
   StorageFilterError,
   StorageUnavailableError,
 } from './errors';
+export {
+  DEFAULT_MARK_TTL_MS,
+  type FoldedMerge,
+  foldMerge,
+  groupEntries,
+  type KeyMerge,
+  type MergePart,
+  markPositions,
+  type WriterMarks,
+} from './fold-merge';
 export {
   keyMatchesFilter,
   type NormalizedFilter,
   normalizeDeleteFilter,
   normalizeListFilter,
 } from './list-filter';
-export { MemoryStorage, type MemoryStorageOptions } from './memory-storage';
+export { DEFAULT_MEMORY_MAX_BYTES, MemoryStorage, type MemoryStorageOptions } from './memory-storage';
 export type {
   DeleteFilter,
+  ListedIndex,
   ListFilter,
+  MergeEntry,
+  MergeReport,
   StorageAdapter,
   StorageCapabilities,
-  StorageEntry,
   StoredIndex,
 } from './storage-adapter';

@@ -1,13 +1,15 @@
-import { type GridIndex, type IndexKey, keyToString, mergeIndexes } from '@monkeytracker/grid';
-import { combineEntries } from './combine-entries';
+import { type GridIndex, type IndexKey, keyToString } from '@monkeytracker/grid';
 import { StorageCapacityError, StorageClosedError } from './errors';
+import { DEFAULT_MARK_TTL_MS, foldMerge, groupEntries, markPositions, type WriterMarks } from './fold-merge';
 import { keyMatchesFilter, normalizeDeleteFilter, normalizeListFilter } from './list-filter';
 import type {
   DeleteFilter,
+  ListedIndex,
   ListFilter,
+  MergeEntry,
+  MergeReport,
   StorageAdapter,
   StorageCapabilities,
-  StorageEntry,
   StoredIndex,
 } from './storage-adapter';
 
@@ -15,48 +17,75 @@ import type {
 export interface MemoryStorageOptions {
   /**
    * Upper bound on {@link MemoryStorage.bytesUsed}; a merge that would pass it is rejected whole
-   * with `StorageCapacityError` (code `'STORAGE_FULL'`). Default: unlimited.
+   * with `StorageCapacityError` (code `'STORAGE_FULL'`). Default 1 GiB: a bound on what clients
+   * can make a process hold, far above what a busy site needs (about 12 bytes per stored cell).
    */
   maxBytes?: number;
+  /** Writer marks not touched for this long are dropped (see `foldMerge`). Default 90 days. */
+  markTtlMs?: number;
+  /** The clock of mark ages. Default `Date.now`. */
+  now?: () => number;
 }
 
-/** Bytes charged for one stored index: 12 per cell (4-byte id + 8-byte count) + 2 per key char. */
-function sizeOf(id: string, index: GridIndex): number {
-  return index.cells.length * 12 + id.length * 2;
+/** One stored key. */
+interface Entry {
+  key: IndexKey;
+  index: GridIndex;
+  marks: WriterMarks;
+  version: number;
+  bytes: number;
+}
+
+/** Default of {@link MemoryStorageOptions.maxBytes}. */
+export const DEFAULT_MEMORY_MAX_BYTES = 2 ** 30;
+
+/** Bytes charged for one stored index: 12 per cell (4-byte id + 8-byte count), 2 per key char, 48 per mark. */
+function sizeOf(id: string, index: GridIndex, marks: WriterMarks): number {
+  return index.cells.length * 12 + id.length * 2 + Object.keys(marks).length * 48;
 }
 
 /**
  * The embedded default: indexes in a `Map` inside this process, lost on exit (the journal
- * replays them). Same guarantees as every adapter, plus `atomicMultiKeyMerge`: a merge call is
- * computed in full and then installed without yielding to the event loop, so a concurrent `get`
- * sees all of its keys or none. Not shared across processes.
+ * replays them). Same guarantees as every adapter; a merge call is also atomic across its keys,
+ * because it is computed in full and installed without yielding to the event loop. Not shared
+ * across processes.
  *
  * @example
  * ```ts
  * const storage = new MemoryStorage({ maxBytes: 256 * 2 ** 20 });
- * await storage.merge([{ key, delta }]);
- * const stored = await storage.get([key]); // Map { keyToString(key) => GridIndex }
+ * await storage.merge([{ key, delta, writer: 'w1', position: 10 }]);
+ * await storage.merge([{ key, delta, writer: 'w1', position: 10 }]); // { applied: 0, skipped: 1 }
+ * const stored = await storage.get([key]); // Map { keyToString(key) => { index, marks: { w1: 10 }, version: 1 } }
  * ```
  */
 export class MemoryStorage implements StorageAdapter {
-  /** Atomic multi-key merges; one process only. */
-  readonly capabilities: StorageCapabilities = { atomicMultiKeyMerge: true, sharedAcrossProcesses: false };
+  /** Memory is not durable: a tracker replays its whole journal into it at start. */
+  readonly capabilities: StorageCapabilities = { durable: false };
   readonly #maxBytes: number;
-  #data = new Map<string, StoredIndex>();
+  readonly #markTtlMs: number;
+  readonly #now: () => number;
+  #data = new Map<string, Entry>();
   #bytes = 0;
   #closed = false;
 
   constructor(options: MemoryStorageOptions = {}) {
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const maxBytes = options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES;
     if (!(maxBytes > 0)) {
-      throw new RangeError('[monkeytracker] [storage] MemoryStorage maxBytes must be a positive number');
+      throw new StorageCapacityError(`MemoryStorage maxBytes must be a positive number, got ${maxBytes}`);
     }
     this.#maxBytes = maxBytes;
+    this.#markTtlMs = options.markTtlMs ?? DEFAULT_MARK_TTL_MS;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Bytes charged for the stored indexes: cells × 12 + key string length × 2, summed. */
+  /** Bytes charged for the stored indexes: cells × 12 + key string length × 2 + marks × 48, summed. */
   get bytesUsed(): number {
     return this.#bytes;
+  }
+
+  /** The byte budget (`maxBytes`). */
+  get maxBytes(): number {
+    return this.#maxBytes;
   }
 
   /** Number of stored keys. */
@@ -71,43 +100,59 @@ export class MemoryStorage implements StorageAdapter {
   }
 
   /** See {@link StorageAdapter.merge}. All keys of the call are installed at once or not at all. */
-  async merge(entries: readonly StorageEntry[]): Promise<void> {
+  async merge(entries: readonly MergeEntry[]): Promise<MergeReport> {
     this.#assertOpen('merge');
     // Read, compute and write with no await in between: nothing else can run on this map meanwhile.
-    const combined = combineEntries(entries);
-    const updates: [string, StoredIndex, number][] = [];
+    const groups = groupEntries(entries);
+    const now = this.#now();
+    const updates: [string, Entry][] = [];
     let bytes = this.#bytes;
-    for (const [id, { key, delta }] of combined) {
+    let applied = 0;
+    let skipped = 0;
+    for (const { id, key, parts } of groups.values()) {
       const current = this.#data.get(id);
-      const index = current ? mergeIndexes(current.index, delta) : delta;
-      const size = sizeOf(id, index);
-      bytes += size - (current ? sizeOf(id, current.index) : 0);
-      updates.push([id, { key: current?.key ?? key, index }, size]);
+      const folded = foldMerge(current, parts, now, this.#markTtlMs);
+      applied += folded.applied;
+      skipped += folded.skipped;
+      if (!folded.changed) continue;
+      const size = sizeOf(id, folded.index, folded.marks);
+      bytes += size - (current?.bytes ?? 0);
+      updates.push([
+        id,
+        {
+          key: current?.key ?? key,
+          index: folded.index,
+          marks: folded.marks,
+          version: (current?.version ?? 0) + 1,
+          bytes: size,
+        },
+      ]);
     }
     if (bytes > this.#maxBytes) {
       throw new StorageCapacityError(
-        `merge of ${combined.size} key(s) would use ${bytes} bytes, over maxBytes ${this.#maxBytes}; nothing was applied. Raise maxBytes, delete old periods, or use a persistent adapter`,
-        { progress: { appliedKeys: [], pendingKeys: [...combined.keys()], unknownKeys: [] } },
+        `merge of ${groups.size} key(s) would use ${bytes} bytes, over maxBytes ${this.#maxBytes}; nothing was applied. Raise maxBytes, delete old periods, or use a persistent adapter`,
       );
     }
-    for (const [id, stored] of updates) this.#data.set(id, stored);
+    for (const [id, entry] of updates) this.#data.set(id, entry);
     this.#bytes = bytes;
+    return { applied, skipped };
   }
 
   /** See {@link StorageAdapter.get}. Returns the stored (immutable) index objects, not copies. */
-  async get(keys: readonly IndexKey[]): Promise<Map<string, GridIndex>> {
+  async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
     this.#assertOpen('get');
-    const out = new Map<string, GridIndex>();
+    const out = new Map<string, StoredIndex>();
     for (const key of keys) {
       const id = keyToString(key);
       const stored = this.#data.get(id);
-      if (stored) out.set(id, stored.index);
+      if (stored)
+        out.set(id, { index: stored.index, marks: markPositions(stored.marks), version: stored.version });
     }
     return out;
   }
 
   /** See {@link StorageAdapter.list}. Iterates a snapshot taken when iteration starts. */
-  list(filter?: ListFilter): AsyncIterable<IndexKey> {
+  list(filter?: ListFilter): AsyncIterable<ListedIndex> {
     // Validate now, so a bad filter fails at the call, not at the first next().
     const normalized = normalizeListFilter(filter);
     const self = this;
@@ -115,8 +160,8 @@ export class MemoryStorage implements StorageAdapter {
       async *[Symbol.asyncIterator]() {
         self.#assertOpen('list');
         const snapshot = [...self.#data.values()];
-        for (const { key } of snapshot) {
-          if (keyMatchesFilter(key, normalized)) yield { ...key };
+        for (const { key, index } of snapshot) {
+          if (keyMatchesFilter(key, normalized)) yield { key: { ...key }, total: index.total };
         }
       },
     };
@@ -127,10 +172,10 @@ export class MemoryStorage implements StorageAdapter {
     this.#assertOpen('delete');
     const normalized = normalizeDeleteFilter(filter);
     let removed = 0;
-    for (const [id, { key, index }] of this.#data) {
-      if (!keyMatchesFilter(key, normalized)) continue;
+    for (const [id, entry] of this.#data) {
+      if (!keyMatchesFilter(entry.key, normalized)) continue;
       this.#data.delete(id);
-      this.#bytes -= sizeOf(id, index);
+      this.#bytes -= entry.bytes;
       removed++;
     }
     return removed;

@@ -1,15 +1,46 @@
 import type { EventKind, GridIndex, IndexKey, Period } from '@monkeytracker/grid';
 
-/** One delta to add into the stored index of `key`. */
-export interface StorageEntry {
+/**
+ * One delta to add into the stored index of `key`.
+ *
+ * With `writer` and `position` the merge is idempotent: the stored index keeps, per writer, the
+ * position of the last delta it applied (its mark), written in the same atomic step as the
+ * counts, and a delta is applied only when its position is above that mark. A retried, re-sent
+ * or replayed delta is then a no-op. Without them the delta is always added.
+ */
+export interface MergeEntry {
   key: IndexKey;
   delta: GridIndex;
+  /** A stable id of the sender (`[A-Za-z0-9_-]{1,64}`), e.g. the tracker's journal writer id. */
+  writer?: string;
+  /**
+   * Where this delta ends in the writer's journal (a non-negative safe integer). A writer's
+   * deltas for one key must carry increasing positions, each delta holding every event of that
+   * key since the previous one.
+   */
+  position?: number;
 }
 
-/** A stored index with its key. */
+/** A stored index with what the idempotency and caching layers need. */
 export interface StoredIndex {
-  key: IndexKey;
   index: GridIndex;
+  /** Per writer id: the position of the last delta applied. */
+  marks: Readonly<Record<string, number>>;
+  /** Moves whenever the index changes (1 on creation); equal versions mean equal indexes. */
+  version: number;
+}
+
+/** A key found by {@link StorageAdapter.list}, with its total (no blob decoded). */
+export interface ListedIndex {
+  key: IndexKey;
+  /** The sum of the index's counts. */
+  total: number;
+}
+
+/** What a merge did: entries applied, and entries skipped because their position was already applied. */
+export interface MergeReport {
+  applied: number;
+  skipped: number;
 }
 
 /**
@@ -42,18 +73,14 @@ export interface ListFilter {
  */
 export type DeleteFilter = ListFilter | { all: true };
 
-/**
- * What an adapter can promise beyond the contract. Every capability is a boolean that defaults
- * to `false` when absent, so adding a capability never breaks an older adapter.
- */
+/** What an adapter promises beyond the contract; absent flags mean `false`. */
 export interface StorageCapabilities {
   /**
-   * A whole `merge` call becomes visible at once (all keys or none). Without it each key is
-   * atomic on its own and a failed merge reports which keys were applied (see `MergeProgress`).
+   * Indexes outlive the process (a database, not memory). A tracker on durable storage recovers
+   * only the part of its journal that storage has not confirmed; on other storage it replays
+   * the whole journal at start.
    */
-  atomicMultiKeyMerge?: boolean;
-  /** Several processes can use the same data at once and merges from all of them add up. */
-  sharedAcrossProcesses?: boolean;
+  durable?: boolean;
 }
 
 /**
@@ -61,40 +88,39 @@ export interface StorageCapabilities {
  * `@monkeytracker/storage/contract`.
  *
  * Guarantees every adapter gives:
- * - **Per-key atomic merge.** The delta of one key is added entirely or not at all, and
- *   concurrent merges into the same key, from this or any other connection, never lose or
- *   double a count (compare-and-swap on a version, retried, or an equivalent scheme).
- * - **No double counting on failure.** When `merge` rejects, the error's `progress`
- *   (`appliedKeys` / `pendingKeys` / `unknownKeys`) says which keys were stored; retrying
- *   exactly `pendingKeys` is safe. Adapters with `atomicMultiKeyMerge` never apply part of a call.
+ * - **Per-key atomic, exactly-once merges.** The delta of one key is added entirely or not at
+ *   all, at most once per (key, writer, position), and concurrent merges into the same key, from
+ *   this or any other connection, never lose or double a count.
+ * - **Safe retries.** When `merge` rejects, some keys may be applied and others not; sending the
+ *   same entries again (with writer and position) applies exactly what is missing.
  * - **Reads see whole merges.** A `get` concurrent with a merge returns, for each key, the index
- *   either before or after that merge's delta, never a mix of cells. Across keys of one merge a
- *   `get` may see some keys updated and others not, unless `atomicMultiKeyMerge` is set.
+ *   and marks either before or after that merge, never a mix.
  * - **Lifecycle.** `close()` is idempotent; every operation started after it rejects with
  *   code `'STORAGE_CLOSED'`.
  */
 export interface StorageAdapter {
-  /** What this adapter promises beyond the contract; absent flags mean `false`. */
+  /** What this adapter promises beyond the contract. */
   readonly capabilities?: StorageCapabilities;
 
   /**
    * Adds each delta into the stored index of its key, creating the index if absent. Entries with
-   * the same key in one call add up; empty deltas are no-ops (they create nothing). Invalid keys
-   * reject the whole call before anything is written.
+   * the same key in one call add up (each judged against its writer's mark on its own, in
+   * position order); empty deltas are no-ops. Invalid keys or entries reject the whole call
+   * before anything is written. Resolves with how many entries were applied and skipped.
    */
-  merge(entries: readonly StorageEntry[]): Promise<void>;
+  merge(entries: readonly MergeEntry[]): Promise<MergeReport>;
 
   /**
    * The stored indexes of `keys`, keyed by `keyToString(key)`. Missing keys are absent from the
    * map (never an empty index). The returned indexes are immutable: do not write to their arrays.
    */
-  get(keys: readonly IndexKey[]): Promise<Map<string, GridIndex>>;
+  get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>>;
 
   /**
-   * Every stored key matching `filter` (all keys when absent), each once, in no particular
-   * order. Keys merged or deleted while the iteration runs may or may not appear.
+   * Every stored key matching `filter` (all keys when absent), each once with its total, in no
+   * particular order. Keys merged or deleted while the iteration runs may or may not appear.
    */
-  list(filter?: ListFilter): AsyncIterable<IndexKey>;
+  list(filter?: ListFilter): AsyncIterable<ListedIndex>;
 
   /** Removes every key matching `filter` and resolves with how many were removed (see {@link DeleteFilter}). */
   delete(filter: DeleteFilter): Promise<number>;

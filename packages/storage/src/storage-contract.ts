@@ -8,8 +8,9 @@ import {
   mergeIndexes,
   type Period,
 } from '@monkeytracker/grid';
+import { seededRandom } from '@monkeytracker/test-kit';
 import { describe, expect, it } from 'vitest';
-import type { ListFilter, StorageAdapter, StorageEntry } from './storage-adapter';
+import type { ListFilter, MergeEntry, StorageAdapter, StoredIndex } from './storage-adapter';
 
 /** What the factory of {@link storageContract} returns for each test: a fresh, empty store. */
 export interface ContractFixture {
@@ -39,18 +40,6 @@ export interface StorageContractOptions {
   slowTestTimeout?: number;
 }
 
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A key with defaults; tests override the fields they care about. */
 function key(over: Partial<IndexKey> = {}): IndexKey {
   return { site: 'contract', url: '/page', kind: 'click', bucket: 1, period: 'd:2024-03-05', ...over };
@@ -58,22 +47,22 @@ function key(over: Partial<IndexKey> = {}): IndexKey {
 
 /** An index of `cells` random cells below `range` with counts 1–`maxCount`. */
 function randomIndex(seed: number, cells: number, range = 1 << 20, maxCount = 9): GridIndex {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pairs: [number, number][] = [];
   for (let i = 0; i < cells; i++) pairs.push([Math.floor(next() * range), 1 + Math.floor(next() * maxCount)]);
   return indexFromEntries(pairs);
 }
 
-async function collect(iterable: () => AsyncIterable<IndexKey>): Promise<string[]> {
+async function collect(iterable: () => AsyncIterable<{ key: IndexKey }>): Promise<string[]> {
   const out: string[] = [];
-  for await (const k of iterable()) out.push(keyToString(k));
+  for await (const { key } of iterable()) out.push(keyToString(key));
   return out.sort();
 }
 
-function expectSameIndex(actual: GridIndex | undefined, expected: GridIndex, what: string): void {
+function expectSameIndex(actual: StoredIndex | undefined, expected: GridIndex, what: string): void {
   expect(actual, `${what}: missing`).toBeDefined();
-  expect(actual!.total, `${what}: total`).toBe(expected.total);
-  expect(indexesEqual(actual!, expected), `${what}: cells differ`).toBe(true);
+  expect(actual!.index.total, `${what}: total`).toBe(expected.total);
+  expect(indexesEqual(actual!.index, expected), `${what}: cells differ`).toBe(true);
 }
 
 /**
@@ -170,7 +159,7 @@ export function storageContract(
 
     it('merges many keys in one call', () =>
       withStorage(async ({ storage }) => {
-        const entries: StorageEntry[] = [];
+        const entries: MergeEntry[] = [];
         for (let i = 0; i < 120; i++) {
           entries.push({
             key: key({ url: `/many/${i}`, bucket: i % 3 }),
@@ -310,9 +299,14 @@ export function storageContract(
         const got = await storage.get(keys);
         expect(got.size).toBe(keys.length);
         keys.forEach((k, i) => {
-          expect(got.get(keyToString(k))?.total, k.url).toBe(i + 1);
+          expect(got.get(keyToString(k))?.index.total, k.url).toBe(i + 1);
         });
         expect(await collect(() => storage.list())).toEqual(keys.map(keyToString).sort());
+        const totals = new Map<string, number>();
+        for await (const { key: k, total } of storage.list()) totals.set(keyToString(k), total);
+        keys.forEach((k, i) => {
+          expect(totals.get(keyToString(k)), `list total of ${k.url}`).toBe(i + 1);
+        });
         for (const k of keys) {
           expect(await collect(() => storage.list({ site: k.site, url: k.url })), k.url).toEqual([
             keyToString(k),
@@ -322,6 +316,163 @@ export function storageContract(
         expect(await storage.delete({ site: 'pipe|site%' })).toBe(1);
         expect(await collect(() => storage.list())).toHaveLength(keys.length - 2);
       }));
+
+    describe('exactly once per (key, writer, position)', () => {
+      it('the same delta sent twice is applied once; get shows the mark and a new version', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const delta = randomIndex(20, 50, 2000);
+          expect(await storage.merge([{ key: k, delta, writer: 'w1', position: 10 }])).toEqual({
+            applied: 1,
+            skipped: 0,
+          });
+          const first = (await storage.get([k])).get(keyToString(k))!;
+          expect(first.marks).toEqual({ w1: 10 });
+          expect(await storage.merge([{ key: k, delta, writer: 'w1', position: 10 }])).toEqual({
+            applied: 0,
+            skipped: 1,
+          });
+          const again = (await storage.get([k])).get(keyToString(k))!;
+          expectSameIndex(again, delta, 'after the re-send');
+          expect(again.version).toBe(first.version);
+          await storage.merge([{ key: k, delta, writer: 'w1', position: 11 }]);
+          const third = (await storage.get([k])).get(keyToString(k))!;
+          expect(third.version).not.toBe(first.version);
+          expect(third.marks).toEqual({ w1: 11 });
+          expectSameIndex(third, mergeIndexes(delta, delta), 'after position 11');
+        }));
+
+      it('a position at or below the mark is skipped, out of order or not', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const a = randomIndex(21, 20, 500);
+          const b = randomIndex(22, 20, 500);
+          await storage.merge([{ key: k, delta: a, writer: 'w1', position: 100 }]);
+          expect((await storage.merge([{ key: k, delta: b, writer: 'w1', position: 40 }])).skipped).toBe(1);
+          expect((await storage.merge([{ key: k, delta: b, writer: 'w1', position: 100 }])).skipped).toBe(1);
+          expectSameIndex((await storage.get([k])).get(keyToString(k)), a, 'only position 100');
+        }));
+
+      it('two writers interleaved each keep their own mark', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const deltas = Array.from({ length: 6 }, (_, i) => randomIndex(30 + i, 10, 300));
+          let expected = indexFromEntries([]);
+          for (let i = 0; i < 6; i++) {
+            const writer = i % 2 === 0 ? 'alpha' : 'beta';
+            // beta's positions run below alpha's: marks are per writer, not global.
+            const position = writer === 'alpha' ? 1000 + i : 10 + i;
+            await storage.merge([{ key: k, delta: deltas[i]!, writer, position }]);
+            await storage.merge([{ key: k, delta: deltas[i]!, writer, position }]);
+            expected = mergeIndexes(expected, deltas[i]!);
+          }
+          const got = (await storage.get([k])).get(keyToString(k))!;
+          expectSameIndex(got, expected, 'both writers');
+          expect(got.marks).toEqual({ alpha: 1004, beta: 15 });
+        }));
+
+      it('one call with several positions of a key applies exactly those above the mark', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const other = key({ period: 'm:2024-03' });
+          const [a, b, c] = [randomIndex(40, 10, 300), randomIndex(41, 10, 300), randomIndex(42, 10, 300)];
+          await storage.merge([{ key: k, delta: a, writer: 'w', position: 5 }]);
+          // A retry of 5 together with the new 7 and 9, given out of order, plus an unrelated key.
+          const report = await storage.merge([
+            { key: k, delta: c, writer: 'w', position: 9 },
+            { key: other, delta: a, writer: 'w', position: 9 },
+            { key: k, delta: a, writer: 'w', position: 5 },
+            { key: k, delta: b, writer: 'w', position: 7 },
+          ]);
+          expect(report).toEqual({ applied: 3, skipped: 1 });
+          const got = await storage.get([k, other]);
+          expectSameIndex(got.get(keyToString(k)), mergeIndexes(mergeIndexes(a, b), c), 'a + b + c');
+          expect(got.get(keyToString(k))!.marks).toEqual({ w: 9 });
+          expectSameIndex(got.get(keyToString(other)), a, 'the other key');
+        }));
+
+      it('entries without a writer always add; malformed writers or positions reject the call', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const a = randomIndex(50, 10, 300);
+          await storage.merge([{ key: k, delta: a }]);
+          await storage.merge([{ key: k, delta: a }]);
+          expectSameIndex((await storage.get([k])).get(keyToString(k)), mergeIndexes(a, a), 'twice');
+          const bad: MergeEntry[] = [
+            { key: k, delta: a, writer: 'w' },
+            { key: k, delta: a, position: 3 },
+            { key: k, delta: a, writer: 'has.dot', position: 1 },
+            { key: k, delta: a, writer: '$x', position: 1 },
+            { key: k, delta: a, writer: 'w', position: -1 },
+            { key: k, delta: a, writer: 'w', position: 1.5 },
+          ];
+          for (const entry of bad) {
+            await expect(
+              storage.merge([{ key: key({ url: '/other' }), delta: a }, entry]),
+              JSON.stringify(entry),
+            ).rejects.toMatchObject({
+              code: 'STORAGE_INVALID_ENTRY',
+            });
+          }
+          expect((await storage.get([key({ url: '/other' })])).size).toBe(0);
+        }));
+
+      it(
+        `${writers} writers × hot key, re-sending random earlier deltas: exact totals`,
+        () =>
+          withStorage(async ({ storage, connect }) => {
+            const hot = key({ url: '/hot-once' });
+            const cold = Array.from({ length: 10 }, (_, i) => key({ url: `/cold-once/${i}` }));
+            const steps = Math.max(10, Math.floor(mergesPerWriter / 4));
+            const adapters: StorageAdapter[] = [];
+            for (let w = 0; w < writers; w++) adapters.push(connect ? await connect() : storage);
+            const expected = new Map<string, GridIndex>();
+            const add = (k: IndexKey, d: GridIndex) => {
+              const id = keyToString(k);
+              expected.set(id, mergeIndexes(expected.get(id) ?? indexFromEntries([]), d));
+            };
+            try {
+              await Promise.all(
+                adapters.map(async (adapter, w) => {
+                  const next = seededRandom(900 + w);
+                  const sent: MergeEntry[] = [];
+                  for (let i = 0; i < steps; i++) {
+                    const fresh: MergeEntry[] = [
+                      {
+                        key: hot,
+                        delta: indexFromEntries([
+                          [1000, 1],
+                          [w, 1],
+                        ]),
+                        writer: `w${w}`,
+                        position: i + 1,
+                      },
+                      {
+                        key: cold[(i + w) % cold.length]!,
+                        delta: indexFromEntries([[i % 7, 1]]),
+                        writer: `w${w}`,
+                        position: i + 1,
+                      },
+                    ];
+                    for (const e of fresh) add(e.key, e.delta);
+                    sent.push(...fresh);
+                    // A retry after an unknown outcome: the new entries plus random old ones.
+                    const resend = sent.filter(() => next() < 0.1);
+                    await adapter.merge([...fresh, ...resend]);
+                    if (next() < 0.3) await adapter.merge(fresh);
+                  }
+                }),
+              );
+              const got = await storage.get([hot, ...cold]);
+              for (const [id, index] of expected) expectSameIndex(got.get(id), index, id);
+              expect(got.get(keyToString(hot))!.index.total).toBe(writers * steps * 2);
+            } finally {
+              for (const adapter of new Set(adapters)) if (adapter !== storage) await adapter.close();
+            }
+          }),
+        slow,
+      );
+    });
 
     it('close() twice resolves', () =>
       withStorage(async ({ storage }) => {
@@ -359,7 +510,7 @@ export function storageContract(
           for (let w = 0; w < writers; w++) adapters.push(connect ? await connect() : storage);
           try {
             const plans = adapters.map((_, w) => {
-              const calls: StorageEntry[][] = [];
+              const calls: MergeEntry[][] = [];
               for (let i = 0; i < mergesPerWriter; i++) {
                 // Writers at the same step touch different cold keys; only the hot key is contended by all.
                 const c = cold[(i + w * 7) % coldKeys]!;
@@ -389,7 +540,7 @@ export function storageContract(
             for (const [id, cells] of expected) {
               expectSameIndex(got.get(id), indexFromEntries(cells), id);
             }
-            expect(got.get(keyToString(hot))!.total).toBe(writers * mergesPerWriter * 3);
+            expect(got.get(keyToString(hot))!.index.total).toBe(writers * mergesPerWriter * 3);
           } finally {
             for (const adapter of new Set(adapters)) if (adapter !== storage) await adapter.close();
           }

@@ -1,7 +1,7 @@
 import { type IndexKey, indexFromEntries, keyToString } from '@monkeytracker/grid';
 import { describe, expect, it } from 'vitest';
 import { storageContract } from '../src/contract';
-import { MemoryStorage } from '../src/index';
+import { DEFAULT_MEMORY_MAX_BYTES, MemoryStorage } from '../src/index';
 
 // Writers of the concurrency test share the one instance: MemoryStorage lives in one process.
 storageContract('MemoryStorage', async () => ({ storage: new MemoryStorage() }));
@@ -9,16 +9,14 @@ storageContract('MemoryStorage', async () => ({ storage: new MemoryStorage() }))
 const key = (url: string): IndexKey => ({ site: 's', url, kind: 'click', bucket: 0, period: 'd:2024-01-01' });
 
 describe('MemoryStorage', () => {
-  it('declares atomic multi-key merges and no sharing across processes', () => {
-    expect(new MemoryStorage().capabilities).toEqual({
-      atomicMultiKeyMerge: true,
-      sharedAcrossProcesses: false,
-    });
+  it('is not durable: a tracker replays its journal into it', () => {
+    expect(new MemoryStorage().capabilities).toEqual({ durable: false });
   });
 
-  it('counts bytes as cells × 12 + key length × 2', async () => {
+  it('counts bytes as cells × 12 + key length × 2 + marks × 48', async () => {
     const storage = new MemoryStorage();
     const k = key('/a');
+    const id = keyToString(k).length * 2;
     await storage.merge([
       {
         key: k,
@@ -28,7 +26,7 @@ describe('MemoryStorage', () => {
         ]),
       },
     ]);
-    expect(storage.bytesUsed).toBe(2 * 12 + keyToString(k).length * 2);
+    expect(storage.bytesUsed).toBe(2 * 12 + id);
     await storage.merge([
       {
         key: k,
@@ -36,11 +34,18 @@ describe('MemoryStorage', () => {
           [2, 1],
           [3, 1],
         ]),
+        writer: 'w',
+        position: 1,
       },
     ]);
-    expect(storage.bytesUsed).toBe(3 * 12 + keyToString(k).length * 2);
+    expect(storage.bytesUsed).toBe(3 * 12 + id + 48);
     await storage.delete({ url: '/a' });
     expect(storage.bytesUsed).toBe(0);
+  });
+
+  it('has a default byte budget of 1 GiB', () => {
+    expect(new MemoryStorage().maxBytes).toBe(DEFAULT_MEMORY_MAX_BYTES);
+    expect(DEFAULT_MEMORY_MAX_BYTES).toBe(2 ** 30);
   });
 
   it('rejects a merge over maxBytes whole, applying nothing', async () => {
@@ -53,20 +58,33 @@ describe('MemoryStorage', () => {
       { key: k, delta: indexFromEntries([[9, 1]]) },
     ];
     const err = await storage.merge(over).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'STORAGE_FULL', appliedKeys: [], unknownKeys: [] });
+    expect(err).toMatchObject({ code: 'STORAGE_FULL', status: 507 });
     expect((err as Error).message).toMatch(/^\[monkeytracker\] \[storage\] .*maxBytes/);
-    expect([...(err as { pendingKeys: string[] }).pendingKeys].sort()).toEqual(
-      [keyToString(key('/b')), keyToString(k)].sort(),
-    );
     expect(storage.size).toBe(1);
-    expect((await storage.get([k])).get(keyToString(k))!.total).toBe(1);
+    expect((await storage.get([k])).get(keyToString(k))!.index.total).toBe(1);
     // Adding into a stored cell costs nothing, so it still fits.
     await storage.merge([{ key: k, delta: indexFromEntries([[1, 4]]) }]);
-    expect((await storage.get([k])).get(keyToString(k))!.total).toBe(5);
+    expect((await storage.get([k])).get(keyToString(k))!.index.total).toBe(5);
   });
 
   it('rejects a non-positive maxBytes', () => {
     expect(() => new MemoryStorage({ maxBytes: 0 })).toThrow(/maxBytes/);
+  });
+
+  it('drops the marks of writers idle past markTtlMs, and only those', async () => {
+    let now = 1_000_000;
+    const storage = new MemoryStorage({ markTtlMs: 1000, now: () => now });
+    const k = key('/a');
+    const delta = indexFromEntries([[1, 1]]);
+    await storage.merge([{ key: k, delta, writer: 'gone', position: 5 }]);
+    now += 600;
+    await storage.merge([{ key: k, delta, writer: 'alive', position: 1 }]);
+    now += 600; // 'gone' is 1,200 ms old, 'alive' 600
+    await storage.merge([{ key: k, delta, writer: 'alive', position: 2 }]);
+    const got = (await storage.get([k])).get(keyToString(k))!;
+    expect(got.marks).toEqual({ alive: 2 });
+    // What pruning gives up: the forgotten writer's old delta now applies a second time.
+    expect((await storage.merge([{ key: k, delta, writer: 'gone', position: 5 }])).applied).toBe(1);
   });
 
   it('a get racing a multi-key merge sees all of its keys or none', async () => {
@@ -78,7 +96,7 @@ describe('MemoryStorage', () => {
     const reads = Array.from({ length: 50 }, () => storage.get(keys));
     await Promise.all(merges);
     for (const got of await Promise.all(reads)) {
-      const totals = new Set(keys.map((k) => got.get(keyToString(k))?.total ?? 0));
+      const totals = new Set(keys.map((k) => got.get(keyToString(k))?.index.total ?? 0));
       expect(totals.size).toBe(1);
     }
   });
