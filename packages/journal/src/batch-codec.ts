@@ -1,6 +1,13 @@
 /**
  * The payload of one frame: a batch of events encoded column by column, then packed with
- * msgpackr as the envelope `{ v, n, lo, hi, urls, sites, offs, cols }`.
+ * msgpackr as the envelope `{ v, n, lo, hi, o, c, urls, sites, offs, cols }`.
+ *
+ * `o` (format 2) is the journal position of the frame's first event: every event the writer
+ * ever appended has a position, counted from 0 and never reused, so `[o, o + n)` are this
+ * frame's. `c: true` marks a cut after the frame — the position `o + n` at which the tracker cut
+ * its live indexes into deltas and merged them — so a replay reproduces exactly the deltas the
+ * live tracker merged (a frame may hold no events and only a cut). Format 1 frames (no `o`, no
+ * `c`) are still read: their positions follow the previous frame's.
  *
  * `cols` holds, one after the other: kind codes (1 byte each), `t` (first value as a varint, then
  * zigzag varint deltas), url ids, site ids (absent when the frame has one site), x, y, vw, vh (all
@@ -15,13 +22,17 @@ import { ByteWriter } from './byte-writer';
 import { type EventStage, KIND_BY_CODE } from './event-stage';
 
 /** The payload format version written by this code. */
-export const BATCH_FORMAT_VERSION = 1;
+export const BATCH_FORMAT_VERSION = 2;
 
 /** A decoded envelope: everything but the events themselves. */
 export interface BatchEnvelope {
   v: number;
   /** Number of events. */
   n: number;
+  /** Position of the first event (format 2; absent in format 1). */
+  o?: number;
+  /** A cut after this frame (format 2). */
+  c?: boolean;
   /** Smallest event time in the batch. */
   lo: number;
   /** Largest event time in the batch. */
@@ -74,6 +85,8 @@ export function encodeBatch(stage: EventStage): Uint8Array {
   const envelope: BatchEnvelope = {
     v: BATCH_FORMAT_VERSION,
     n,
+    o: stage.first,
+    c: stage.cutAfter,
     lo: n > 0 ? stage.lo : 0,
     hi: n > 0 ? stage.hi : 0,
     urls: stage.urls,
@@ -111,8 +124,10 @@ export function decodeEnvelope(payload: Uint8Array): BatchEnvelope {
     throw new BatchDecodeError('payload is not valid msgpack', { cause: err });
   }
   if (typeof env !== 'object' || env === null) throw new BatchDecodeError('payload is not an envelope');
-  if (env.v !== BATCH_FORMAT_VERSION)
-    throw new BatchDecodeError(`unknown batch format version ${String(env.v)}`);
+  if (env.v !== 1 && env.v !== 2) throw new BatchDecodeError(`unknown batch format version ${String(env.v)}`);
+  if (env.v === 2 && (!Number.isSafeInteger(env.o) || (env.o as number) < 0 || typeof env.c !== 'boolean')) {
+    throw new BatchDecodeError('format 2 envelope without a valid position or cut flag');
+  }
   const { n, urls, sites, offs, cols } = env;
   if (
     !Number.isInteger(n) ||
@@ -131,10 +146,11 @@ export function decodeEnvelope(payload: Uint8Array): BatchEnvelope {
 }
 
 /**
- * Decodes the events of an envelope, keeping those with `from <= t < to`, in order.
- * Throws {@link BatchDecodeError} when the columns do not match the envelope.
+ * Decodes the events of an envelope, keeping those with `from <= t < to` and an index of at
+ * least `skip` (events before a position), in order. Throws {@link BatchDecodeError} when the
+ * columns do not match the envelope.
  */
-export function decodeEvents(env: BatchEnvelope, from: number, to: number): HeatEvent[] {
+export function decodeEvents(env: BatchEnvelope, from: number, to: number, skip = 0): HeatEvent[] {
   const { n, urls, sites, offs, cols: c } = env;
   const out: HeatEvent[] = [];
   if (n === 0) return out;
@@ -216,7 +232,7 @@ export function decodeEvents(env: BatchEnvelope, from: number, to: number): Heat
     if (url === undefined || site === undefined || kind === undefined) {
       throw new BatchDecodeError(`event ${i} refers to an unknown url, site or kind`);
     }
-    if (t >= from && t < to) out.push({ kind, url, x, y, vw, vh, t, site });
+    if (t >= from && t < to && i >= skip) out.push({ kind, url, x, y, vw, vh, t, site });
   }
   // Reading past the end of a column yields `undefined` (→ 0) rather than throwing; catch it here.
   if (

@@ -9,7 +9,8 @@ export const JournalLockedError = defineError('JournalLockedError', {
   code: 'JOURNAL_LOCKED',
   scope: 'journal',
   status: 503,
-  summary: 'another live process holds the lock of the journal directory; give each process its own directory',
+  summary:
+    'another live process holds the lock of the journal directory; give each process its own directory',
 });
 
 /**
@@ -39,7 +40,8 @@ export const JournalWriteError = defineError('JournalWriteError', {
   code: 'JOURNAL_WRITE_FAILED',
   scope: 'journal',
   status: 503,
-  summary: 'writing or fsyncing a segment failed (disk full, I/O error); events stay buffered and are retried',
+  summary:
+    'writing or fsyncing a segment failed (disk full, I/O error); events stay buffered and are retried',
 });
 
 /** Compressing a segment or delivering it to `onSeal` failed; the file stays in place. */

@@ -51,6 +51,10 @@ export class EventStage {
   hi = Number.NEGATIVE_INFINITY;
   /** Events rejected by {@link add} since the owner last reset this counter. */
   invalid = 0;
+  /** Journal position of the first event staged (or of the cut, for an empty stage). */
+  first = 0;
+  /** The writer cut its live indexes after this stage's last event. */
+  cutAfter = false;
   /** Total UTF-16 length of the dictionary strings, for the size estimate. */
   private dictChars = 0;
   private readonly urlIndex = new Map<string, number>();
@@ -87,6 +91,8 @@ export class EventStage {
     this.dictChars = 0;
     this.lo = Number.POSITIVE_INFINITY;
     this.hi = Number.NEGATIVE_INFINITY;
+    this.first = 0;
+    this.cutAfter = false;
   }
 
   /**

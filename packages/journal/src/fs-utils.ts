@@ -24,8 +24,3 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh?.close();
   }
 }
-
-/** Resolves after `ms` milliseconds (the timer keeps the process alive: a retry is work still owed). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

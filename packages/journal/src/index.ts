@@ -17,7 +17,7 @@ export type { JournalOptions } from './journal-options';
 export type { Journal, JournalStats } from './journal-writer';
 export { openJournal } from './open-journal';
 export { type PruneResult, pruneJournal } from './prune-journal';
-export { type ReadJournalOptions, readJournal } from './read-journal';
+export { type JournalFrame, type ReadJournalOptions, readJournal, readJournalFrames } from './read-journal';
 export type { RecoveredSegment, RecoveryReport } from './recover-segments';
 export { type SegmentReport, type VerifyReport, verifyJournal } from './verify-journal';
 export type { CorruptionEntry, CorruptionReason } from './walk-segments';

@@ -12,6 +12,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeatEvent } from '@monkeytracker/grid';
 import { encodeBatch } from './batch-codec';
 import {
@@ -23,12 +24,13 @@ import {
 } from './errors';
 import { EventStage, STAGED_EVENT_BYTES } from './event-stage';
 import { encodeFrame } from './frame-codec';
-import { errnoCode, fsyncDir, sleep } from './fs-utils';
+import { errnoCode, fsyncDir } from './fs-utils';
 import type { JournalLock } from './journal-lock';
 import type { ResolvedJournalOptions } from './journal-options';
 import type { RecoveryOutcome, RecoveryReport } from './recover-segments';
 import { RAW_EXT, type SealedSummary, segmentBase } from './segment-files';
 import { inspectRawSegment, sealSegment } from './segment-sealer';
+import { writeCheckpoint } from './writer-state';
 
 /** Counters of a journal since it was opened, from {@link Journal.stats}. */
 export interface JournalStats {
@@ -70,6 +72,28 @@ export interface JournalStats {
 export interface Journal {
   /** The journal directory. */
   readonly dir: string;
+  /**
+   * The writer id of this directory (created on the first open, kept in `WRITER`): storage keeps
+   * per writer the position of the last delta applied, which makes merges exactly once.
+   */
+  readonly writerId: string;
+  /** True when this open created the writer id (a new directory, or one from before writer ids). */
+  readonly writerCreated: boolean;
+  /**
+   * The position of the next event: every appended event gets the next position, counted from 0
+   * over the life of the directory and never reused (a crash continues after the last durable one).
+   */
+  readonly position: number;
+  /** The checkpoint found on open (see {@link Journal.saveCheckpoint}), or `undefined`. */
+  readonly checkpoint: number | undefined;
+  /**
+   * Records a cut at the current position — the tracker cut its live indexes into deltas here —
+   * in the journal itself, so a replay cuts at the same positions and reproduces the same deltas.
+   * Returns the position. Durable with the next flush.
+   */
+  cut(): number;
+  /** Durably records that storage confirmed every delta before `position` (see `CHECKPOINT`). */
+  saveCheckpoint(position: number): Promise<void>;
   /** What opening found and repaired after a crash (torn tails truncated, leftovers removed). */
   readonly recovery: RecoveryReport;
   /**
@@ -100,8 +124,13 @@ interface OpenSegment {
   tMin: number;
   tMax: number;
   writtenMax: number;
+  /** Journal positions of the segment's events: `[firstPos, endPos)`; firstPos -1 until a frame is written. */
+  firstPos: number;
+  endPos: number;
   /** Events written to this segment since its last fsync. */
   unsyncedEvents: number;
+  /** Frames (with or without events: a cut) written since the last fsync. */
+  unsyncedFrames: number;
 }
 
 /** A frame encoded and waiting to be written. */
@@ -110,6 +139,8 @@ interface PendingFrame {
   events: number;
   lo: number;
   hi: number;
+  /** Position of the frame's first event. */
+  first: number;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -127,6 +158,9 @@ function describe(err: unknown): string {
 export class JournalWriter implements Journal {
   readonly dir: string;
   readonly recovery: RecoveryReport;
+  readonly writerId: string;
+  readonly writerCreated: boolean;
+  readonly checkpoint: number | undefined;
   private readonly o: ResolvedJournalOptions;
   private readonly lock: JournalLock;
   private readonly intervalMs: number;
@@ -148,6 +182,10 @@ export class JournalWriter implements Journal {
   private lastStartMs: number;
   /** Events written to segments that were given up before an fsync: never counted durable. */
   private abandoned = 0;
+  /** The position of the next appended event. */
+  private nextPosition: number;
+  /** The position of the last cut recorded (an empty cut frame is written only once per position). */
+  private lastCut = -1;
 
   private appended = 0;
   private written = 0;
@@ -171,13 +209,22 @@ export class JournalWriter implements Journal {
   private sealTail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | null = null;
 
-  constructor(options: ResolvedJournalOptions, lock: JournalLock, recovered: RecoveryOutcome) {
+  constructor(
+    options: ResolvedJournalOptions,
+    lock: JournalLock,
+    recovered: RecoveryOutcome,
+    writer: { id: string; created: boolean; checkpoint: number | undefined },
+  ) {
     this.o = options;
     this.dir = options.dir;
     this.lock = lock;
     this.recovery = recovered.report;
     this.nextSeq = recovered.nextSeq;
     this.lastStartMs = recovered.lastStartMs;
+    this.nextPosition = recovered.nextPosition;
+    this.writerId = writer.id;
+    this.writerCreated = writer.created;
+    this.checkpoint = writer.checkpoint;
     this.intervalMs = Math.max(1, Math.floor(options.fsyncMs / 2));
     for (const s of recovered.toSeal) this.queueSeal(s.path, s.summary);
     this.schedule();
@@ -195,8 +242,10 @@ export class JournalWriter implements Journal {
       if (limit <= i) break;
       if (stage.full) stage = this.cutStage();
       const n0 = stage.n;
+      if (n0 === 0) stage.first = this.nextPosition;
       i = stage.add(events, i, limit);
       this.appended += stage.n - n0;
+      this.nextPosition += stage.n - n0;
     }
     if (stage.invalid > 0) {
       const dropped = stage.invalid;
@@ -210,6 +259,26 @@ export class JournalWriter implements Journal {
     }
     if (i < end) this.refused += end - i;
     return i;
+  }
+
+  get position(): number {
+    return this.nextPosition;
+  }
+
+  cut(): number {
+    if (this.closing) throw new JournalClosedError('cut() after close()');
+    const position = this.nextPosition;
+    if (position === this.lastCut) return position;
+    this.lastCut = position;
+    const stage = this.stage;
+    if (stage.n === 0) stage.first = position;
+    stage.cutAfter = true;
+    this.cutStage();
+    return position;
+  }
+
+  async saveCheckpoint(position: number): Promise<void> {
+    await writeCheckpoint(this.dir, position);
   }
 
   /** Moves the full stage to the encode queue and returns a fresh one. */
@@ -231,6 +300,15 @@ export class JournalWriter implements Journal {
 
   private async flushAll(): Promise<void> {
     const target = this.appended;
+    // A cut frame holds no events: write what is staged at least once, then until the events are durable.
+    if (
+      this.stage.n > 0 ||
+      this.fullStages.length > 0 ||
+      this.frames.length > 0 ||
+      (this.seg?.unsyncedFrames ?? 0) > 0
+    ) {
+      await this.runCycle();
+    }
     while (this.durable + this.abandoned < target) await this.runCycle();
   }
 
@@ -332,7 +410,7 @@ export class JournalWriter implements Journal {
       if (seg && this.o.clock() - seg.startMs >= this.o.segmentMs && !this.segBroken)
         await this.closeSegment();
       await this.writeFrames();
-      if (this.seg && this.seg.unsyncedEvents > 0) await this.syncSegment(this.seg);
+      if (this.seg && this.seg.unsyncedFrames > 0) await this.syncSegment(this.seg);
       this.failures = 0;
     } catch (err) {
       this.failures++;
@@ -348,8 +426,10 @@ export class JournalWriter implements Journal {
 
   private async syncSegment(seg: OpenSegment): Promise<void> {
     const events = seg.unsyncedEvents;
+    const frames = seg.unsyncedFrames;
     await seg.handle.sync();
     seg.unsyncedEvents -= events;
+    seg.unsyncedFrames -= frames;
     this.durable += events;
     this.fsyncs++;
     this.lastFsyncAt = Date.now();
@@ -365,7 +445,7 @@ export class JournalWriter implements Journal {
 
   private pushFrame(stage: EventStage): void {
     const bytes = encodeFrame(encodeBatch(stage));
-    this.frames.push({ bytes, events: stage.n, lo: stage.lo, hi: stage.hi });
+    this.frames.push({ bytes, events: stage.n, lo: stage.lo, hi: stage.hi, first: stage.first });
     this.frameBytes += bytes.length;
     stage.reset();
     if (stage !== this.stage) this.spareStages.push(stage);
@@ -411,9 +491,14 @@ export class JournalWriter implements Journal {
       for (const f of batch) {
         seg.events += f.events;
         seg.unsyncedEvents += f.events;
+        seg.unsyncedFrames++;
         this.written += f.events;
-        if (f.lo < seg.tMin) seg.tMin = f.lo;
-        if (f.hi > seg.tMax) seg.tMax = f.hi;
+        if (f.events > 0) {
+          if (f.lo < seg.tMin) seg.tMin = f.lo;
+          if (f.hi > seg.tMax) seg.tMax = f.hi;
+        }
+        if (seg.firstPos < 0) seg.firstPos = f.first;
+        seg.endPos = f.first + f.events;
       }
       seg.writtenMax = now;
     }
@@ -463,7 +548,10 @@ export class JournalWriter implements Journal {
         tMin: Number.POSITIVE_INFINITY,
         tMax: Number.NEGATIVE_INFINITY,
         writtenMax: 0,
+        firstPos: -1,
+        endPos: 0,
         unsyncedEvents: 0,
+        unsyncedFrames: 0,
       };
       this.seg = seg;
       this.segmentsOpened++;
@@ -475,7 +563,7 @@ export class JournalWriter implements Journal {
   private async closeSegment(): Promise<void> {
     const seg = this.seg;
     if (!seg) return;
-    if (seg.unsyncedEvents > 0) await this.syncSegment(seg);
+    if (seg.unsyncedFrames > 0) await this.syncSegment(seg);
     this.seg = null;
     await seg.handle.close().catch(noop);
     if (seg.size === 0) {
@@ -487,6 +575,8 @@ export class JournalWriter implements Journal {
       tMin: seg.events > 0 ? seg.tMin : 0,
       tMax: seg.events > 0 ? seg.tMax : 0,
       writtenMax: seg.writtenMax,
+      first: seg.firstPos,
+      end: seg.endPos,
     });
   }
 

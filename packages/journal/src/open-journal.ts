@@ -4,6 +4,7 @@ import { acquireLock } from './journal-lock';
 import { type JournalOptions, resolveJournalOptions } from './journal-options';
 import { type Journal, JournalWriter } from './journal-writer';
 import { recoverSegments } from './recover-segments';
+import { readCheckpoint, writerIdOf } from './writer-state';
 
 /**
  * Opens the journal in `options.dir` for writing: creates the directory, takes its lock (a
@@ -28,7 +29,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const lock = await acquireLock(resolved.dir);
   try {
     const recovered = await recoverSegments(resolved.dir);
-    return new JournalWriter(resolved, lock, recovered);
+    const writer = await writerIdOf(resolved.dir);
+    const checkpoint = await readCheckpoint(resolved.dir);
+    return new JournalWriter(resolved, lock, recovered, { ...writer, checkpoint });
   } catch (err) {
     await lock.release();
     throw err;

@@ -17,6 +17,19 @@ export interface ReadJournalOptions {
   onCorruption?: (entry: CorruptionEntry) => void;
   /** Called as each segment is opened, before its events are yielded (for progress reports). */
   onSegment?: (segment: { file: string; fileBytes: number; rawBytes: number }) => void;
+  /** Only events at or after this journal position (see `Journal.position`). Default 0. */
+  fromPosition?: number;
+}
+
+/** One frame of the journal as {@link readJournalFrames} yields it. */
+export interface JournalFrame {
+  /** The frame's events within the time and position range, in append order. */
+  events: HeatEvent[];
+  /** Positions of the frame's events, in range or not: `[start, end)`. */
+  start: number;
+  end: number;
+  /** The writer cut its live indexes into deltas after this frame, at position `end`. */
+  cut: boolean;
 }
 
 /** Turns a `from`/`to` option into epoch ms. */
@@ -55,14 +68,36 @@ export function toEpochMs(name: string, value: number | Date | undefined, fallba
 export async function* readJournal(
   options: ReadJournalOptions,
 ): AsyncGenerator<HeatEvent[], void, undefined> {
+  for await (const frame of readJournalFrames(options)) {
+    if (frame.events.length > 0) yield frame.events;
+  }
+}
+
+/**
+ * {@link readJournal} frame by frame, with each frame's positions and whether the writer cut
+ * after it: what a replay needs to cut its deltas where the live tracker cut, so merges of the
+ * replayed deltas are exactly once. Frames outside the range are still yielded (without events)
+ * when they carry a cut.
+ */
+export async function* readJournalFrames(
+  options: ReadJournalOptions,
+): AsyncGenerator<JournalFrame, void, undefined> {
   if (typeof options?.dir !== 'string' || options.dir.length === 0) {
     throw new JournalOptionError('readJournal needs { dir }: the journal directory to read');
   }
   const from = toEpochMs('from', options.from, Number.NEGATIVE_INFINITY);
   const to = toEpochMs('to', options.to, Number.POSITIVE_INFINITY);
-  for await (const item of walkSegments(options.dir, { from, to })) {
+  const fromPosition = options.fromPosition ?? 0;
+  if (!Number.isSafeInteger(fromPosition) || fromPosition < 0) {
+    throw new JournalOptionError(
+      `option fromPosition must be a journal position ≥ 0, got ${String(fromPosition)}`,
+    );
+  }
+  for await (const item of walkSegments(options.dir, { from, to, fromPosition })) {
     if (item.type === 'batch') {
-      if (item.events.length > 0) yield item.events;
+      if (item.events.length > 0 || (item.cut && item.end > fromPosition)) {
+        yield { events: item.events, start: item.start, end: item.end, cut: item.cut };
+      }
     } else if (item.type === 'segment') {
       options.onSegment?.({ file: item.seg.file, fileBytes: item.fileBytes, rawBytes: item.rawBytes });
     } else if (item.type === 'corrupt') {

@@ -8,8 +8,9 @@
  */
 import { unlink } from 'node:fs/promises';
 import { errnoCode, fsyncDir } from './fs-utils';
-import { listSegments, type SealedSummary } from './segment-files';
+import { listSegments, readSealedSummary, type SealedSummary } from './segment-files';
 import { inspectRawSegment } from './segment-sealer';
+import { walkSegments } from './walk-segments';
 
 /** What recovery did to one raw segment. */
 export interface RecoveredSegment {
@@ -42,6 +43,8 @@ export interface RecoveryOutcome {
   nextSeq: number;
   /** Latest start time among existing segments (new ones never start earlier). */
   lastStartMs: number;
+  /** The position of the next event: one past the last event of the newest segment. */
+  nextPosition: number;
 }
 
 async function removeIfPresent(path: string): Promise<void> {
@@ -67,11 +70,21 @@ export async function recoverSegments(dir: string): Promise<RecoveryOutcome> {
   const toSeal: RecoveryOutcome['toSeal'] = [];
   let nextSeq = 1;
   let lastStartMs = 0;
+  // The newest summary with positions says where positions continue.
+  let nextPosition: number | undefined;
+  let positionsKnown = true;
   for (const seg of listing.segments) {
     nextSeq = Math.max(nextSeq, seg.seq + 1);
     lastStartMs = Math.max(lastStartMs, seg.startMs);
-    if (seg.sealed) continue;
+    if (seg.sealed) {
+      const summary = await readSealedSummary(seg.path).catch(() => null);
+      if (summary?.end !== undefined) nextPosition = Math.max(nextPosition ?? 0, summary.end);
+      else positionsKnown = false;
+      continue;
+    }
     const check = await inspectRawSegment(seg.path, true);
+    if (check.summary?.end !== undefined) nextPosition = Math.max(nextPosition ?? 0, check.summary.end);
+    else if (check.summary) positionsKnown = false;
     report.tornBytes += check.tornBytes;
     report.segments.push({
       file: seg.file,
@@ -86,5 +99,21 @@ export async function recoverSegments(dir: string): Promise<RecoveryOutcome> {
     }
   }
   if (report.removed.length > 0 || report.tornBytes > 0) await fsyncDir(dir);
-  return { report, toSeal, nextSeq, lastStartMs };
+  if (!positionsKnown || (nextPosition === undefined && listing.segments.length > 0)) {
+    // Segments of format 1 (before positions) or with a damaged header: count what the walker sees.
+    nextPosition = Math.max(nextPosition ?? 0, await endPosition(dir));
+  }
+  return { report, toSeal, nextSeq, lastStartMs, nextPosition: nextPosition ?? 0 };
+}
+
+/** One past the last position in the journal, by reading every frame (format 1 journals only). */
+async function endPosition(dir: string): Promise<number> {
+  let end = 0;
+  for await (const item of walkSegments(dir, {
+    from: Number.NEGATIVE_INFINITY,
+    to: Number.POSITIVE_INFINITY,
+  })) {
+    if (item.type === 'batch') end = Math.max(end, item.end);
+  }
+  return end;
 }

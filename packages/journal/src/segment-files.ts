@@ -115,14 +115,20 @@ export interface SealedSummary {
   tMax: number;
   /** Wall-clock time (writer's clock) of the last frame written. */
   writtenMax: number;
+  /** Journal positions of the segment's events: `[first, end)` (absent for format 1 segments). */
+  first?: number;
+  end?: number;
 }
 
 /** Formats a summary for the gzip header's file-name field (latin-1, no NUL). */
 export function formatSummary(s: SealedSummary): string {
-  return `mtj1;n=${s.events};t=${s.tMin}..${s.tMax};w=${s.writtenMax}`;
+  const base = `n=${s.events};t=${s.tMin}..${s.tMax};w=${s.writtenMax}`;
+  return s.first === undefined || s.end === undefined
+    ? `mtj1;${base}`
+    : `mtj2;${base};p=${s.first}..${s.end}`;
 }
 
-const SUMMARY_RE = /^mtj1;n=(\d+);t=(\d+)\.\.(\d+);w=(\d+)$/;
+const SUMMARY_RE = /^mtj([12]);n=(\d+);t=(\d+)\.\.(\d+);w=(\d+)(?:;p=(\d+)\.\.(\d+))?$/;
 
 /**
  * Reads the summary from a sealed segment's gzip header (a few hundred bytes, no
@@ -142,8 +148,18 @@ export async function readSealedSummary(path: string): Promise<SealedSummary | n
     const end = b.indexOf(0, pos);
     if (end === -1) return null;
     const m = SUMMARY_RE.exec(b.toString('latin1', pos, end));
-    if (!m) return null;
-    return { events: Number(m[1]), tMin: Number(m[2]), tMax: Number(m[3]), writtenMax: Number(m[4]) };
+    if (!m || (m[1] === '2') !== (m[6] !== undefined)) return null;
+    const summary: SealedSummary = {
+      events: Number(m[2]),
+      tMin: Number(m[3]),
+      tMax: Number(m[4]),
+      writtenMax: Number(m[5]),
+    };
+    if (m[6] !== undefined) {
+      summary.first = Number(m[6]);
+      summary.end = Number(m[7]);
+    }
+    return summary;
   } finally {
     await fh.close();
   }

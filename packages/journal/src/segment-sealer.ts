@@ -38,6 +38,9 @@ export async function inspectRawSegment(path: string, truncateTail: boolean): Pr
   let events = 0;
   let tMin = Number.POSITIVE_INFINITY;
   let tMax = Number.NEGATIVE_INFINITY;
+  let first: number | undefined;
+  let end: number | undefined;
+  let positioned = true;
   for (const f of scan.frames) {
     try {
       const env = decodeEnvelope(f.payload);
@@ -45,6 +48,11 @@ export async function inspectRawSegment(path: string, truncateTail: boolean): Pr
       if (env.n > 0) {
         if (env.lo < tMin) tMin = env.lo;
         if (env.hi > tMax) tMax = env.hi;
+      }
+      if (env.o === undefined) positioned = false;
+      else {
+        first ??= env.o;
+        end = Math.max(end ?? 0, env.o + env.n);
       }
     } catch {
       // An undecodable payload is reported by readers; the summary just leaves it out.
@@ -61,15 +69,19 @@ export async function inspectRawSegment(path: string, truncateTail: boolean): Pr
     }
   }
   const st = await stat(path);
-  const summary =
-    scan.frames.length > 0
-      ? {
-          events,
-          tMin: events > 0 ? tMin : 0,
-          tMax: events > 0 ? tMax : 0,
-          writtenMax: Math.floor(st.mtimeMs),
-        }
-      : null;
+  let summary: SealedSummary | null = null;
+  if (scan.frames.length > 0) {
+    summary = {
+      events,
+      tMin: events > 0 ? tMin : 0,
+      tMax: events > 0 ? tMax : 0,
+      writtenMax: Math.floor(st.mtimeMs),
+    };
+    if (positioned && first !== undefined && end !== undefined) {
+      summary.first = first;
+      summary.end = end;
+    }
+  }
   return {
     summary,
     tornBytes,

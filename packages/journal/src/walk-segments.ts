@@ -30,7 +30,20 @@ export interface CorruptionEntry {
 /** An item of {@link walkSegments}. */
 export type WalkItem =
   | { type: 'segment'; seg: SegmentFile; fileBytes: number; rawBytes: number }
-  | { type: 'batch'; seg: SegmentFile; offset: number; events: HeatEvent[]; total: number }
+  | {
+      type: 'batch';
+      seg: SegmentFile;
+      offset: number;
+      /** The frame's events in range (time and position). */
+      events: HeatEvent[];
+      /** Events in the frame, in range or not. */
+      total: number;
+      /** Positions of the frame's events: `[start, end)`. */
+      start: number;
+      end: number;
+      /** The writer cut its live indexes after this frame (at position `end`). */
+      cut: boolean;
+    }
   | { type: 'corrupt'; seg: SegmentFile; entry: CorruptionEntry }
   | { type: 'tail'; seg: SegmentFile; offset: number; bytes: number };
 
@@ -40,6 +53,8 @@ export interface WalkOptions {
   from: number;
   /** Keep events with `t < to` (epoch ms). */
   to: number;
+  /** Keep events at or after this journal position. Default 0. */
+  fromPosition?: number;
 }
 
 const GUNZIP_CHUNK_BYTES = 1024 * 1024;
@@ -85,19 +100,34 @@ async function loadFile(seg: SegmentFile): Promise<{ seg: SegmentFile; data: Buf
   }
 }
 
-/** True when a sealed segment's header proves it holds nothing in `[from, to)`. */
+/**
+ * True when a sealed segment's header proves it holds nothing in `[from, to)` or nothing at or
+ * after `fromPosition` — and holds no cut a position-aware reader needs (a segment entirely
+ * before `fromPosition` has none). Segments skipped for time keep their cuts unread: readers
+ * that need every cut (replay) ask for the whole time range.
+ */
 async function outsideRange(seg: SegmentFile, o: WalkOptions): Promise<boolean> {
-  if (!seg.sealed || (o.from === Number.NEGATIVE_INFINITY && o.to === Number.POSITIVE_INFINITY)) return false;
+  const everyTime = o.from === Number.NEGATIVE_INFINITY && o.to === Number.POSITIVE_INFINITY;
+  if (!seg.sealed || (everyTime && !(o.fromPosition! > 0))) return false;
   const s = await readSealedSummary(seg.path).catch(() => null);
-  return s !== null && (s.tMax < o.from || s.tMin >= o.to);
+  if (s === null) return false;
+  if (s.end !== undefined && s.end <= (o.fromPosition ?? 0)) return true;
+  return !everyTime && (s.tMax < o.from || s.tMin >= o.to);
 }
 
 /** Walks every segment of `dir` in append order; see {@link WalkItem}. */
 export async function* walkSegments(dir: string, o: WalkOptions): AsyncGenerator<WalkItem> {
   const { segments } = await listSegments(dir);
   const lastSeq = segments.length > 0 ? (segments[segments.length - 1] as SegmentFile).seq : -1;
+  const fromPosition = o.fromPosition ?? 0;
+  // Format 1 frames carry no position: theirs follow the previous frame's, from 0.
+  let position = 0;
   for (const listed of segments) {
-    if (await outsideRange(listed, o)) continue;
+    if (await outsideRange(listed, o)) {
+      const s = await readSealedSummary(listed.path).catch(() => null);
+      if (s?.end !== undefined) position = s.end;
+      continue;
+    }
     const loaded = await loadFile(listed);
     if (!loaded) continue;
     const seg = loaded.seg;
@@ -140,10 +170,18 @@ export async function* walkSegments(dir: string, o: WalkOptions): AsyncGenerator
       }
       let events: HeatEvent[];
       let total: number;
+      let start: number;
+      let cut: boolean;
       try {
         const env = decodeEnvelope(frame.payload);
         total = env.n;
-        events = env.hi < o.from || env.lo >= o.to ? [] : decodeEvents(env, o.from, o.to);
+        start = env.o ?? position;
+        cut = env.c === true;
+        const skip = Math.max(0, fromPosition - start);
+        events =
+          env.n === 0 || skip >= env.n || env.hi < o.from || env.lo >= o.to
+            ? []
+            : decodeEvents(env, o.from, o.to, skip);
       } catch (err) {
         if (!(err instanceof BatchDecodeError)) throw err;
         yield {
@@ -159,7 +197,8 @@ export async function* walkSegments(dir: string, o: WalkOptions): AsyncGenerator
         };
         continue;
       }
-      yield { type: 'batch', seg, offset: frame.offset, events, total };
+      position = start + total;
+      yield { type: 'batch', seg, offset: frame.offset, events, total, start, end: position, cut };
     }
     if (scan.tail) {
       // The newest raw segment may be mid-write (live writer) or torn by a crash not yet

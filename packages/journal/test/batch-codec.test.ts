@@ -50,7 +50,7 @@ describe('batch codec', () => {
     }));
     stage.add(events, 0, 3);
     const env = decodeEnvelope(encodeBatch(stage));
-    expect(env).toMatchObject({ v: 1, n: 3, lo: 1, hi: 9, urls: ['/'], sites: ['s'] });
+    expect(env).toMatchObject({ v: 2, n: 3, o: 0, c: false, lo: 1, hi: 9, urls: ['/'], sites: ['s'] });
     expect(decodeEvents(env, 2, 9).map((e) => e.t)).toEqual([5]);
   });
 

@@ -7,7 +7,7 @@ import { ensureBuilt, PACKAGE_DIR } from './build-dist';
 beforeAll(() => ensureBuilt(), 120_000);
 
 const CHECK = `const names = ['openJournal', 'readJournal', 'verifyJournal', 'pruneJournal'];
-  const out = names.map((n) => n + ':' + typeof m[n]).join(',') + ',codes:' + Object.keys(m.JOURNAL_ERROR_CODES).length;
+  const out = names.map((n) => n + ':' + typeof m[n]).join(',') + ',codes:' + Object.keys(m.JOURNAL_ERRORS).length;
   process.stdout.write(out);`;
 const EXPECTED =
   /^openJournal:function,readJournal:function,verifyJournal:function,pruneJournal:function,codes:\d+$/;
