@@ -1,27 +1,25 @@
 /**
- * The error table of `@monkeytracker/query`. Codes are stable strings callers switch on
- * (an HTTP layer maps both to 400); they are never reused for another meaning.
+ * The errors of `@monkeytracker/query`: a query that cannot be answered as asked. `field` names
+ * the offending parameter (e.g. `'from'`), so an HTTP layer answers 400 naming it.
  */
-export const QUERY_ERROR_CODES = {
-  INVALID_RANGE: 'from/to are unparseable, reversed, or span more days than maxDays',
-  INVALID_QUERY:
-    'a query field other than the range is missing or out of range (url, kind, bucket, top, minCount)',
-} as const;
+import { defineError, errorTable } from '@monkeytracker/grid';
 
-/** A code from {@link QUERY_ERROR_CODES}. */
-export type QueryErrorCode = keyof typeof QUERY_ERROR_CODES;
+/** `from`/`to` are unparseable, reversed, or span more days than `maxDays`. */
+export const InvalidRangeError = defineError('InvalidRangeError', {
+  code: 'INVALID_RANGE',
+  scope: 'query',
+  status: 400,
+  summary: 'from/to are missing, unparseable, reversed, or span more days than maxDays',
+}).withFields<{ /** The parameter at fault: `'from'` or `'to'`. */ field: string }>();
 
-/**
- * A heatmap query that cannot be answered as asked; `code` says which family, `field` names the
- * offending parameter (e.g. `'from'`), so an HTTP layer can answer 400 with it.
- */
-export class QueryError extends Error {
-  readonly code: QueryErrorCode;
-  readonly field: string;
-  constructor(code: QueryErrorCode, field: string, message: string) {
-    super(`[monkeytracker] [query] ${message}`);
-    this.name = 'QueryError';
-    this.code = code;
-    this.field = field;
-  }
-}
+/** A query field other than the range is missing or out of range. */
+export const InvalidQueryError = defineError('InvalidQueryError', {
+  code: 'INVALID_QUERY',
+  scope: 'query',
+  status: 400,
+  summary:
+    'a query field other than the range is missing or out of range (url, kind, vw, bucket, top, minCount)',
+}).withFields<{ /** The parameter at fault, e.g. `'kind'`. */ field: string }>();
+
+/** Every error code of this package, with its HTTP status and meaning. */
+export const QUERY_ERRORS = errorTable(InvalidRangeError, InvalidQueryError);

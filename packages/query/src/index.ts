@@ -1,9 +1,10 @@
-export { QUERY_ERROR_CODES, QueryError, type QueryErrorCode } from './errors';
+export { InvalidQueryError, InvalidRangeError, QUERY_ERRORS } from './errors';
 export { type DayInput, DEFAULT_MAX_DAYS, type PlanInput, planQuery, type QueryPlan } from './plan-query';
 export {
   type HeatmapQuery,
   keysOfPlan,
-  type LiveDeltas,
+  type LivePart,
+  type LiveSource,
   type PageKey,
   pageKeyOf,
   type QueryHeatmapOptions,

@@ -8,7 +8,7 @@ import {
   parseDay,
   zoneCalendar,
 } from '@monkeytracker/grid';
-import { QueryError } from './errors';
+import { InvalidRangeError } from './errors';
 
 /** A calendar day: `'YYYY-MM-DD'` in the tracker's zone, or an instant (Date / epoch ms) floored to its day there. */
 export type DayInput = string | Date | number;
@@ -46,21 +46,18 @@ function toDayNumber(value: DayInput, field: 'from' | 'to', timeZone: string): n
   if (typeof value === 'string') {
     const day = parseDay(value);
     if (day === undefined) {
-      throw new QueryError(
-        'INVALID_RANGE',
-        field,
+      throw new InvalidRangeError(
         `${field} must be a calendar day 'YYYY-MM-DD', got ${JSON.stringify(value)}`,
+        { field: field },
       );
     }
     return day;
   }
   const t = value instanceof Date ? value.getTime() : value;
   if (typeof t !== 'number' || !Number.isFinite(t)) {
-    throw new QueryError(
-      'INVALID_RANGE',
-      field,
-      `${field} must be 'YYYY-MM-DD', a Date or epoch ms, got ${String(value)}`,
-    );
+    throw new InvalidRangeError(`${field} must be 'YYYY-MM-DD', a Date or epoch ms, got ${String(value)}`, {
+      field: field,
+    });
   }
   return zoneCalendar(timeZone).dayNumber(t);
 }
@@ -71,7 +68,7 @@ function toDayNumber(value: DayInput, field: 'from' | 'to', timeZone: string): n
  * counts as covered when the range starts on its first day and reaches today: its month
  * index holds every day so far, and later days have no data yet.
  *
- * Throws {@link QueryError} with code `'INVALID_RANGE'` for unparseable days, `from > to`, or a
+ * Throws {@link InvalidRangeError} (code `'INVALID_RANGE'`) for unparseable days, `from > to`, or a
  * range longer than `maxDays`.
  *
  * @example
@@ -85,14 +82,15 @@ export function planQuery(input: PlanInput): QueryPlan {
   const from = toDayNumber(input.from, 'from', timeZone);
   const to = toDayNumber(input.to, 'to', timeZone);
   if (from > to) {
-    throw new QueryError('INVALID_RANGE', 'from', `from (${formatDay(from)}) is after to (${formatDay(to)})`);
+    throw new InvalidRangeError(`from (${formatDay(from)}) is after to (${formatDay(to)})`, {
+      field: 'from',
+    });
   }
   const maxDays = input.maxDays ?? DEFAULT_MAX_DAYS;
   if (to - from + 1 > maxDays) {
-    throw new QueryError(
-      'INVALID_RANGE',
-      'to',
+    throw new InvalidRangeError(
       `the range ${formatDay(from)}..${formatDay(to)} spans ${to - from + 1} days; the limit is ${maxDays} (maxDays)`,
+      { field: 'to' },
     );
   }
   const today = zoneCalendar(timeZone).dayNumber(input.now ?? Date.now());

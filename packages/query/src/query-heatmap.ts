@@ -10,7 +10,7 @@ import {
   keyToString,
 } from '@monkeytracker/grid';
 import type { StorageAdapter } from '@monkeytracker/storage';
-import { QueryError } from './errors';
+import { InvalidQueryError } from './errors';
 import { type DayInput, planQuery, type QueryPlan } from './plan-query';
 import { assertOptionalInteger, type Heatmap, reduceHeatmap } from './reduce-heatmap';
 
@@ -36,15 +36,36 @@ export interface HeatmapQuery {
 /** The page a query is about: an index key without its period. */
 export type PageKey = Omit<IndexKey, 'period'>;
 
+/** A live delta not yet known to be in storage, and the journal position it ends at. */
+export interface LivePart {
+  delta: GridIndex;
+  /**
+   * The position of the cut this delta ends at, in its writer's journal; a part still being
+   * counted (not cut yet) carries a position just above the writer's last cut.
+   */
+  position: number;
+}
+
 /**
- * Live deltas not yet confirmed by storage, for `page` and the days `from`..`to`
- * (`'YYYY-MM-DD'`, inclusive). The facade's live cache implements this.
+ * The live side of a read: the deltas a tracker counted that storage may not hold yet. The
+ * pipeline implements it.
+ *
+ * Consistency without locks: a stored index carries, per writer, the position of the last delta
+ * it applied (its mark), read atomically with the counts. A live part is counted exactly when its
+ * position is above that mark, so a merge that lands between the snapshot and the storage read,
+ * or is still in flight, is counted once — from storage or from the live side, never both.
  */
-export type LiveDeltas = (page: PageKey, range: { from: string; to: string }) => readonly GridIndex[];
+export interface LiveSource {
+  /** The writer id whose marks in storage say which live parts storage already holds. */
+  readonly writer: string;
+  /** The live parts of each of `keys` (same order), taken synchronously, before storage is read. */
+  snapshot(page: PageKey, keys: readonly IndexKey[]): readonly (readonly LivePart[])[];
+}
 
 /** Options of {@link queryHeatmap}. */
 export interface QueryHeatmapOptions {
-  live?: LiveDeltas;
+  /** Live deltas to add (a tracker's pipeline). */
+  live?: LiveSource;
   /** Default `'UTC'`. */
   timeZone?: string;
   /** Default `Date.now()`. */
@@ -54,47 +75,42 @@ export interface QueryHeatmapOptions {
   maxDays?: number;
 }
 
-/** The key of the page a query asks about; throws QueryError('INVALID_QUERY') naming the bad field. */
+/** The key of the page a query asks about; throws InvalidQueryError naming the bad field. */
 export function pageKeyOf(
   query: HeatmapQuery,
   breakpoints: readonly number[] = DEFAULT_BREAKPOINTS,
 ): PageKey {
   if (typeof query.url !== 'string' || query.url.length === 0) {
-    throw new QueryError('INVALID_QUERY', 'url', 'url is required (the page whose heatmap to draw)');
+    throw new InvalidQueryError('url is required (the page whose heatmap to draw)', { field: 'url' });
   }
   if (!EVENT_KINDS.includes(query.kind)) {
-    throw new QueryError(
-      'INVALID_QUERY',
-      'kind',
+    throw new InvalidQueryError(
       `kind must be one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(query.kind)}`,
+      { field: 'kind' },
     );
   }
   const site = query.site ?? DEFAULT_SITE;
   if (typeof site !== 'string' || site.length === 0) {
-    throw new QueryError('INVALID_QUERY', 'site', 'site must be a non-empty string');
+    throw new InvalidQueryError('site must be a non-empty string', { field: 'site' });
   }
   let bucket: number;
   if (query.bucket !== undefined) {
     assertOptionalInteger(query.bucket, 'bucket', 0);
     if (query.bucket >= breakpoints.length) {
-      throw new QueryError(
-        'INVALID_QUERY',
-        'bucket',
-        `bucket must be below ${breakpoints.length}, got ${query.bucket}`,
-      );
+      throw new InvalidQueryError(`bucket must be below ${breakpoints.length}, got ${query.bucket}`, {
+        field: 'bucket',
+      });
     }
     bucket = query.bucket;
   } else if (query.vw !== undefined) {
     if (typeof query.vw !== 'number' || !(query.vw >= 0) || !Number.isFinite(query.vw)) {
-      throw new QueryError(
-        'INVALID_QUERY',
-        'vw',
-        `vw must be a viewport width in px, got ${String(query.vw)}`,
-      );
+      throw new InvalidQueryError(`vw must be a viewport width in px, got ${String(query.vw)}`, {
+        field: 'vw',
+      });
     }
     bucket = bucketOf(query.vw, breakpoints);
   } else {
-    throw new QueryError('INVALID_QUERY', 'vw', 'give vw (a viewport width) or bucket');
+    throw new InvalidQueryError('give vw (a viewport width) or bucket', { field: 'vw' });
   }
   return { site, url: query.url, kind: query.kind, bucket };
 }
@@ -105,8 +121,10 @@ export function keysOfPlan(page: PageKey, plan: QueryPlan): IndexKey[] {
 }
 
 /**
- * Answers a heatmap query: plans the range into month and day keys, reads them with one
- * `storage.get`, adds the live deltas of the range, and reduces to hot cells.
+ * Answers a heatmap query: plans the range into month and day keys, takes the live parts of
+ * those keys, reads the keys with one `storage.get`, keeps each live part that storage does not
+ * hold yet (its position above the stored mark of its writer), and reduces to hot cells. This
+ * is the whole read path of a tracker: `tracker.query()` calls it with its pipeline as `live`.
  *
  * @example
  * ```ts
@@ -129,16 +147,22 @@ export async function queryHeatmap(
     maxDays: options.maxDays,
   });
   const keys = keysOfPlan(page, plan);
+  const live = options.live;
+  const parts = live ? live.snapshot(page, keys) : undefined;
   const found = await storage.get(keys);
   const stored: GridIndex[] = [];
-  for (const key of keys) {
-    const index = found.get(keyToString(key));
-    if (index) stored.push(index);
+  const unmerged: GridIndex[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const hit = found.get(keyToString(keys[i]!));
+    if (hit) stored.push(hit.index);
+    const keyParts = parts?.[i];
+    if (!keyParts || keyParts.length === 0) continue;
+    const mark = hit?.marks[live!.writer] ?? -1;
+    for (const part of keyParts) if (part.position > mark) unmerged.push(part.delta);
   }
-  const live = options.live ? options.live(page, { from: plan.from, to: plan.to }) : [];
   return reduceHeatmap({
     stored,
-    live,
+    live: unmerged,
     cellSize: options.grid?.cellSize ?? DEFAULT_CELL_SIZE,
     top: query.top,
     minCount: query.minCount,

@@ -6,7 +6,7 @@ import {
   type ReachPoint,
   scrollReach,
 } from '@monkeytracker/grid';
-import { QueryError } from './errors';
+import { InvalidQueryError } from './errors';
 import { selectTop } from './select-top';
 
 /** One hot cell of a heatmap: its top-left corner in page px and its count. */
@@ -47,14 +47,12 @@ export interface ReduceInput {
   reach?: boolean;
 }
 
-/** Throws QueryError('INVALID_QUERY') unless `value` is undefined or an integer ≥ `min`. */
+/** Throws InvalidQueryError unless `value` is undefined or an integer ≥ `min`. */
 export function assertOptionalInteger(value: unknown, field: string, min: number): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min)) {
-    throw new QueryError(
-      'INVALID_QUERY',
-      field,
-      `${field} must be an integer ≥ ${min}, got ${String(value)}`,
-    );
+    throw new InvalidQueryError(`${field} must be an integer ≥ ${min}, got ${String(value)}`, {
+      field: field,
+    });
   }
 }
 

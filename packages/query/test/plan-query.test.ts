@@ -1,4 +1,4 @@
-import { planQuery, QueryError } from '@monkeytracker/query';
+import { InvalidRangeError, planQuery } from '@monkeytracker/query';
 import { describe, expect, it } from 'vitest';
 
 /** now = 2024-03-15 12:00 UTC unless a case says otherwise. */
@@ -176,7 +176,7 @@ describe('planQuery', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(QueryError);
+    expect(error).toBeInstanceOf(InvalidRangeError);
     expect(error).toMatchObject({ code: 'INVALID_RANGE' });
     expect((error as Error).message).toMatch(message);
   });

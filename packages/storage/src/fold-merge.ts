@@ -80,9 +80,10 @@ export function groupEntries(entries: readonly MergeEntry[]): Map<string, KeyMer
 
 /**
  * Folds `parts` into the stored state of one key: a part with a writer is added only when its
- * position is above that writer's mark (and then moves the mark); a part without one is always
- * added. Marks not touched for `markTtlMs` are dropped, which bounds a document's size when
- * writers come and go; a writer idle that long could then apply an old delta a second time.
+ * position is above that writer's stored mark, and the mark moves to the highest position
+ * added; a part without a writer is always added. Parts of one call are all judged against the
+ * mark stored before it, so pieces of one delta sent as several entries add up. Marks not
+ * touched for `markTtlMs` are dropped, which bounds a document's size when writers come and go; a writer idle that long could then apply an old delta a second time.
  */
 export function foldMerge(
   current: { index: GridIndex; marks: WriterMarks } | undefined,
@@ -90,25 +91,32 @@ export function foldMerge(
   now: number,
   markTtlMs: number,
 ): FoldedMerge {
+  // The marks kept (fresh enough), and the positions they stood at before this call.
   const marks: WriterMarks = {};
+  const before = new Map<string, number>();
   let pruned = false;
   if (current) {
     for (const [writer, mark] of Object.entries(current.marks)) {
       if (now - mark.at > markTtlMs) pruned = true;
-      else marks[writer] = mark;
+      else {
+        marks[writer] = mark;
+        before.set(writer, mark.p);
+      }
     }
   }
   const added: GridIndex[] = current ? [current.index] : [];
   let applied = 0;
   let skipped = 0;
   for (const part of parts) {
-    if (part.writer !== undefined) {
-      const mark = marks[part.writer];
-      if (mark !== undefined && part.position! <= mark.p) {
+    const writer = part.writer;
+    if (writer !== undefined) {
+      const position = part.position!;
+      const stood = before.get(writer);
+      if (stood !== undefined && position <= stood) {
         skipped++;
         continue;
       }
-      marks[part.writer] = { p: part.position!, at: now };
+      marks[writer] = { p: Math.max(marks[writer]?.p ?? -1, position), at: now };
     }
     added.push(part.delta);
     applied++;

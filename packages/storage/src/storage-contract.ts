@@ -391,6 +391,24 @@ export function storageContract(
           expectSameIndex(got.get(keyToString(other)), a, 'the other key');
         }));
 
+      it('entries of one call with the same key and position are pieces of one delta and add up', () =>
+        withStorage(async ({ storage }) => {
+          const month = key({ period: 'm:2024-03' });
+          const [d1, d2] = [randomIndex(60, 10, 300), randomIndex(61, 10, 300)];
+          // The days of one month cut at position 8, merged into the month key in one call.
+          const call: MergeEntry[] = [
+            { key: month, delta: d1, writer: 'w', position: 8 },
+            { key: month, delta: d2, writer: 'w', position: 8 },
+          ];
+          expect(await storage.merge(call)).toEqual({ applied: 2, skipped: 0 });
+          expect(await storage.merge(call)).toEqual({ applied: 0, skipped: 2 });
+          expectSameIndex(
+            (await storage.get([month])).get(keyToString(month)),
+            mergeIndexes(d1, d2),
+            'd1 + d2',
+          );
+        }));
+
       it('entries without a writer always add; malformed writers or positions reject the call', () =>
         withStorage(async ({ storage }) => {
           const k = key();
@@ -455,9 +473,9 @@ export function storageContract(
                       },
                     ];
                     for (const e of fresh) add(e.key, e.delta);
-                    sent.push(...fresh);
                     // A retry after an unknown outcome: the new entries plus random old ones.
                     const resend = sent.filter(() => next() < 0.1);
+                    sent.push(...fresh);
                     await adapter.merge([...fresh, ...resend]);
                     if (next() < 0.3) await adapter.merge(fresh);
                   }
