@@ -24,7 +24,7 @@ describe('published entry points', () => {
     const out = node(
       `const m = await import('@monkeytracker/storage');
        const c = await import('@monkeytracker/storage/contract');
-       console.log([typeof m.MemoryStorage, typeof m.isRetryableStorageError, typeof m.STORAGE_ERROR_CODES, typeof c.storageContract].join(','));`,
+       console.log([typeof m.MemoryStorage, typeof m.foldMerge, typeof m.STORAGE_ERRORS, typeof c.storageContract].join(','));`,
       'module',
     );
     expect(out).toBe('function,function,object,function');
