@@ -1,8 +1,9 @@
 import { packageConfig } from '../../tsup.shared';
 
-export default [
-  // The library; its clean must not delete the CLI, which the second build writes.
-  packageConfig({ clean: ['!cli.js', '!cli.js.map'] }),
-  // The `monkeytracker` bin: ESM only, keeps the shebang of src/cli.ts, no types.
-  packageConfig({ entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false, clean: false }),
-];
+// Three entries: the facade, `monkeytracker/http` (node:http, Express, Connect) and
+// `monkeytracker/fastify` (the plugin; its types import fastify's, so it stands apart). Code
+// shared by the entries is split into chunks rather than copied.
+export default packageConfig({
+  entry: { index: 'src/index.ts', http: 'src/http/index.ts', fastify: 'src/http/fastify.ts' },
+  splitting: true,
+});

@@ -29,8 +29,10 @@ export class MonkeyTrackerError extends Error {
   readonly status: number;
   /** The package that threw it. */
   readonly scope: string;
-  /** The message without the `[monkeytracker] [scope] ` prefix: what an HTTP answer may show. */
+  /** The message without the `[monkeytracker] [scope] ` prefix: what a 4xx HTTP answer shows. */
   readonly detail: string;
+  /** The code's one-sentence meaning: what a 5xx HTTP answer shows instead of `detail`. */
+  readonly summary: string;
 
   constructor(spec: ErrorSpec, message: string, options?: ErrorOptions) {
     super(`[monkeytracker] [${spec.scope}] ${message}`, options);
@@ -38,6 +40,7 @@ export class MonkeyTrackerError extends Error {
     this.status = spec.status;
     this.scope = spec.scope;
     this.detail = message;
+    this.summary = spec.summary;
   }
 }
 

@@ -13,6 +13,7 @@ export {
   JournalSealError,
   JournalWriteError,
 } from './errors';
+export { type LockOwner, lockOwner } from './journal-lock';
 export type { JournalOptions } from './journal-options';
 export type { Journal, JournalStats } from './journal-writer';
 export { openJournal } from './open-journal';
@@ -20,4 +21,5 @@ export { type PruneResult, pruneJournal } from './prune-journal';
 export { type JournalFrame, type ReadJournalOptions, readJournal, readJournalFrames } from './read-journal';
 export type { RecoveredSegment, RecoveryReport } from './recover-segments';
 export { type SegmentReport, type VerifyReport, verifyJournal } from './verify-journal';
+export { readCheckpoint, readWriterId } from './writer-state';
 export type { CorruptionEntry, CorruptionReason } from './walk-segments';

@@ -143,3 +143,13 @@ async function releaseLock(path: string, owner: LockOwner): Promise<void> {
   const current = await readOwner(path);
   if (current?.owner?.token === owner.token) await unlink(path).catch(() => undefined);
 }
+
+/**
+ * The live process holding the lock of `dir`, or `null` when it is unlocked or its lock is stale
+ * (for tools such as replay, which must not merge a live writer's uncut tail).
+ */
+export async function lockOwner(dir: string): Promise<LockOwner | null> {
+  const current = await readOwner(join(dir, LOCK_FILE));
+  if (!current?.owner) return null;
+  return isStale(current.owner, hostname()) ? null : current.owner;
+}

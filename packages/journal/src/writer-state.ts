@@ -57,6 +57,12 @@ export async function writerIdOf(dir: string): Promise<{ id: string; created: bo
   return { id, created: true };
 }
 
+/** The writer id of `dir` without creating one (readers such as replay), or `undefined`. */
+export async function readWriterId(dir: string): Promise<string | undefined> {
+  const text = (await readText(dir, WRITER_FILE))?.trim();
+  return text !== undefined && WRITER_RE.test(text) ? text : undefined;
+}
+
 /** The checkpoint position of `dir`, or `undefined` when none was written. */
 export async function readCheckpoint(dir: string): Promise<number | undefined> {
   const text = await readText(dir, CHECKPOINT_FILE);

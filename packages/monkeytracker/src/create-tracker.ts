@@ -1,47 +1,26 @@
-import type { JournalStats } from '@monkeytracker/journal';
-import { type Journal, openJournal } from '@monkeytracker/journal';
+import { type Journal, type JournalStats, openJournal } from '@monkeytracker/journal';
 import {
-  type Heatmap,
-  type HeatmapQuery,
-  keysOfPlan,
-  pageKeyOf,
-  planQuery,
-  QueryError,
-  reduceHeatmap,
-} from '@monkeytracker/query';
+  Pipeline,
+  type PipelineStats,
+  type ResolvedOptions,
+  recoveryStart,
+  TrackerOptionError,
+  type TrackResult,
+} from '@monkeytracker/pipeline';
+import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
 import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
-import { readConsistent } from './consistent-read';
-import { FlushIncompleteError, TrackerClosedError } from './errors';
-import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http-handler';
-import { IngestEngine, type TrackRejectReason, type TrackResult } from './ingest-engine';
-import { replayJournal } from './replay';
-import { type ResolvedOptions, resolveOptions, type TrackerOptions } from './tracker-options';
+import { TrackerClosedError } from './errors';
+import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http/handler';
+import type { TrackerOptions } from './tracker-options';
 
 /** A heatmap query as the tracker takes it: the url is normalized the way ingest normalizes it. */
 export type TrackerQuery = HeatmapQuery;
 
 /** Counters for dashboards and alerts. */
-export interface TrackerStats {
-  /** Events counted since start. */
-  accepted: number;
-  /** Rejected events by reason (`'x'`, `'url'`, `'overloaded'`, …). */
-  rejected: Partial<Record<TrackRejectReason, number>>;
-  /** Live (page, kind, bucket, day) entries. */
-  liveEntries: number;
-  /** Bytes held by live builders (as of the last sweep) and by unmerged deltas. */
-  liveBytes: number;
-  /** Deltas cut from the live cache and not yet confirmed by storage. */
-  pendingMerges: number;
-  /** Successful and failed `storage.merge` calls. */
-  merges: number;
-  mergeErrors: number;
-  /** Keys whose merge was in flight when storage failed (counted as applied; see the README). */
-  mergeUnknownKeys: number;
-  lastMergeError: string | undefined;
-  /** Whether new events are being refused because storage or the journal is behind. */
-  overloaded: boolean;
-  /** Events replayed from the journal at start. */
-  replayedOnStart: number;
+export interface TrackerStats extends PipelineStats {
+  /** Events re-read from the journal at start (recovery; the whole journal on memory storage). */
+  recoveredOnStart: number;
+  /** The journal's counters, when there is one. */
   journal: JournalStats | undefined;
 }
 
@@ -54,16 +33,20 @@ export interface Tracker {
   track(input: unknown): TrackResult;
   /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
   query(query: TrackerQuery): Promise<Heatmap>;
-  /** The journal fsynced and every live delta merged into storage. */
+  /** The journal fsynced and every live delta merged into storage (`FLUSH_INCOMPLETE` after `cache.flushTimeoutMs`). */
   flush(): Promise<void>;
   /** Flushes, stops timers, closes the journal and the storage. Idempotent. */
   close(): Promise<void>;
   stats(): TrackerStats;
   /** True while `track` refuses events as `'overloaded'` (cheap; `stats()` builds a whole report). */
   readonly overloaded: boolean;
+  /** The tracker's clock (the `now` option): what stamps events without `t`. */
+  now(): number;
+  /** Reports a background error to the host's `onError` (the HTTP layer reports through it). */
+  onError(error: Error): void;
   /**
-   * The HTTP door: `POST {prefix}/collect`, `GET {prefix}/heatmap`, CORS, for `node:http`,
-   * Express, Connect and Fastify. See the README's "HTTP handler" section.
+   * The HTTP door for `node:http`, Express and Connect (`monkeytracker/http` has the same as
+   * `createHandler`, and the Fastify plugin). See the README's "HTTP handler" section.
    */
   handler(options?: HandlerOptions): MonkeyTrackerHandler;
   /** The resolved options (zone, grid, cache limits) for the HTTP layer and tools. */
@@ -72,17 +55,10 @@ export interface Tracker {
   readonly storage: StorageAdapter;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function retryDelay(failures: number): number {
-  return Math.min(30_000, 250 * 2 ** Math.min(failures - 1, 10));
-}
-
 /**
- * Creates a tracker: validates options, opens the journal (recovering a torn tail), replays
- * it into a memory storage, and starts the flush timer.
+ * Creates a tracker: validates options, opens the journal (recovering a torn tail), re-reads the
+ * part of the journal storage has not confirmed (all of it on memory storage) before taking
+ * traffic, and starts the flush timer; the recovered deltas are merged by the first ticks.
  *
  * @example
  * ```ts
@@ -93,101 +69,92 @@ function retryDelay(failures: number): number {
  * ```
  */
 export async function createTracker(options: TrackerOptions = {}): Promise<Tracker> {
-  const resolved = resolveOptions(options);
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TrackerOptionError('now must be a function returning epoch ms');
+  }
+  const onError = options.onError ?? (() => {});
   const storage = options.storage ?? new MemoryStorage();
   let journal: Journal | undefined;
-  if (options.journal) {
-    journal = await openJournal({ onError: resolved.onError, ...options.journal });
+  if (options.journal) journal = await openJournal({ onError, ...options.journal });
+  try {
+    const pipeline = new Pipeline({
+      ...options,
+      storage,
+      journal,
+      startPosition: journal ? recoveryStart(journal, storage) : undefined,
+      onError,
+    });
+    const recovered = await pipeline.recover();
+    return new LiveTracker(pipeline, onError, options.now ?? Date.now, recovered.events);
+  } catch (err) {
+    await journal?.close().catch(() => {});
+    throw err;
   }
-  const replayOnStart = options.replayOnStart ?? (storage instanceof MemoryStorage && journal !== undefined);
-  let replayedOnStart = 0;
-  if (replayOnStart && options.journal) {
-    try {
-      replayedOnStart = (await replayJournal(resolved, storage, { dir: options.journal.dir })).events;
-    } catch (err) {
-      await journal?.close();
-      throw err;
-    }
-  }
-  return new LiveTracker(resolved, storage, journal, replayedOnStart);
 }
 
 class LiveTracker implements Tracker {
-  readonly options: Readonly<ResolvedOptions>;
-  readonly storage: StorageAdapter;
-  readonly #engine: IngestEngine;
-  readonly #journal: Journal | undefined;
-  readonly #replayedOnStart: number;
+  readonly #pipeline: Pipeline;
+  readonly #onError: (error: Error) => void;
+  readonly #now: () => number;
+  readonly #recovered: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #failures = 0;
   #tickQueued = false;
+  #ticking: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(
-    options: ResolvedOptions,
-    storage: StorageAdapter,
-    journal: Journal | undefined,
-    replayed: number,
-  ) {
-    this.options = options;
-    this.storage = storage;
-    this.#journal = journal;
-    this.#replayedOnStart = replayed;
-    this.#engine = new IngestEngine(options, storage, journal);
-    this.#schedule(options.flushIntervalMs);
+  constructor(pipeline: Pipeline, onError: (error: Error) => void, now: () => number, recovered: number) {
+    this.#pipeline = pipeline;
+    this.#onError = onError;
+    this.#now = now;
+    this.#recovered = recovered;
+    // Recovered deltas go to storage at once; afterwards every flush interval.
+    this.#schedule(recovered > 0 ? 0 : pipeline.options.flushIntervalMs);
+  }
+
+  get options(): Readonly<ResolvedOptions> {
+    return this.#pipeline.options;
+  }
+
+  get storage(): StorageAdapter {
+    return this.#pipeline.storage;
+  }
+
+  get overloaded(): boolean {
+    return this.#pipeline.overloaded;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+
+  onError(error: Error): void {
+    this.#onError(error);
   }
 
   track(input: unknown): TrackResult {
     if (this.#closing) throw new TrackerClosedError('track() after close(); create a new tracker');
-    const batch = Array.isArray(input) ? input : [input];
-    const result = this.#engine.ingest(batch, this.options.now());
-    // Past maxEntries, evict early instead of waiting for the timer.
-    if (!this.#tickQueued && this.#engine.cache.size > this.options.maxEntries * 1.1) {
+    const result = this.#pipeline.track(Array.isArray(input) ? input : [input]);
+    // Past maxEntries, merge early instead of waiting for the timer.
+    if (!this.#tickQueued && this.#pipeline.needsTick) {
       this.#tickQueued = true;
       setImmediate(() => void this.#tick());
     }
     return result;
   }
 
-  async query(query: TrackerQuery): Promise<Heatmap> {
-    if (this.#closing) throw new TrackerClosedError('query() after close(); create a new tracker');
-    const o = this.options;
-    const url = typeof query.url === 'string' ? this.#engine.pages.normalize(query.url) : undefined;
-    if (url === undefined) {
-      throw new QueryError(
-        'INVALID_QUERY',
-        'url',
-        `url must be a page url or path, got ${JSON.stringify(query.url)}`,
-      );
+  query(query: TrackerQuery): Promise<Heatmap> {
+    if (this.#closing)
+      return Promise.reject(new TrackerClosedError('query() after close(); create a new tracker'));
+    try {
+      return this.#pipeline.query(query);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const page = pageKeyOf({ ...query, url }, o.breakpoints);
-    const plan = planQuery({
-      from: query.from,
-      to: query.to,
-      timeZone: o.timeZone,
-      now: o.now(),
-      maxDays: o.maxQueryDays,
-    });
-    const keys = keysOfPlan(page, plan);
-    const series = this.#engine.cache.findSeries(
-      this.#engine.pages.find(page.site, page.url),
-      page.kind,
-      page.bucket,
-    );
-    const { stored, live } = await readConsistent(this.storage, this.#engine.cache, series, keys, plan);
-    return reduceHeatmap({
-      stored,
-      live,
-      cellSize: o.cellSize,
-      top: query.top,
-      minCount: query.minCount,
-      reach: page.kind === 'scroll',
-    });
   }
 
   async flush(): Promise<void> {
     if (this.#closing) throw new TrackerClosedError('flush() after close()');
-    await this.#flushAll();
+    await this.#flush();
   }
 
   close(): Promise<void> {
@@ -199,62 +166,35 @@ class LiveTracker implements Tracker {
     return createHandler(this, options);
   }
 
-  get overloaded(): boolean {
-    return this.#engine.overloaded;
-  }
-
   stats(): TrackerStats {
-    const engine = this.#engine;
-    const counters = engine.merges.counters;
     return {
-      accepted: engine.accepted,
-      rejected: { ...engine.rejectedByReason },
-      liveEntries: engine.cache.size,
-      liveBytes: engine.cache.builderBytes + engine.cache.pendingBytes,
-      pendingMerges: engine.cache.pendingDeltas,
-      merges: counters.merges,
-      mergeErrors: counters.mergeErrors,
-      mergeUnknownKeys: counters.unknownKeys,
-      lastMergeError: counters.lastError?.message,
-      overloaded: engine.overloaded,
-      replayedOnStart: this.#replayedOnStart,
-      journal: this.#journal?.stats(),
+      ...this.#pipeline.stats(),
+      recoveredOnStart: this.#recovered,
+      journal: this.#pipeline.journal?.stats(),
     };
   }
 
-  async #flushAll(): Promise<void> {
-    await this.#journal?.flush();
-    const engine = this.#engine;
-    engine.cache.cut();
-    const deadline = Date.now() + this.options.flushTimeoutMs;
-    for (let failures = 1; !(await engine.merges.run()); failures++) {
-      if (Date.now() >= deadline) {
-        throw new FlushIncompleteError(
-          `${engine.cache.pendingDeltas} live deltas could not be merged into storage within ${this.options.flushTimeoutMs} ms (${engine.merges.counters.lastError?.message ?? 'unknown error'}); they stay queued${this.#journal ? ' and are in the journal' : ''}`,
-          engine.cache.pendingDeltas,
-          { cause: engine.merges.counters.lastError },
-        );
-      }
-      await sleep(retryDelay(failures));
-    }
-    engine.cache.sweep(this.options.now(), this.options.idleMs, this.options.maxEntries);
+  async #flush(): Promise<void> {
+    const p = this.#pipeline;
+    await p.flush({ until: p.timer.now() + p.options.flushTimeoutMs });
   }
 
   async #close(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.#ticking;
     let failure: unknown;
     try {
-      await this.#flushAll();
+      await this.#flush();
     } catch (err) {
       failure = err;
     }
     try {
-      await this.#journal?.close();
+      await this.#pipeline.journal?.close();
     } catch (err) {
       failure ??= err;
     }
-    await this.storage.close();
+    await this.#pipeline.storage.close();
     if (failure) throw failure;
   }
 
@@ -266,22 +206,15 @@ class LiveTracker implements Tracker {
 
   async #tick(): Promise<void> {
     this.#tickQueued = false;
-    if (this.#closing) return;
+    if (this.#closing || this.#ticking) return;
     if (this.#timer) clearTimeout(this.#timer);
-    const o = this.options;
-    const engine = this.#engine;
+    const tick = this.#pipeline.tick();
+    this.#ticking = tick;
     try {
-      engine.cache.cut();
-      const ok = await engine.merges.run();
-      this.#failures = ok ? 0 : this.#failures + 1;
-      engine.cache.sweep(o.now(), o.idleMs, o.maxEntries);
-      if (ok && engine.cache.pendingDeltas > 0) await engine.merges.run(); // LRU victims just cut
-    } catch (err) {
-      this.#failures++;
-      o.onError(err instanceof Error ? err : new Error(String(err)));
+      await tick;
+    } finally {
+      this.#ticking = undefined;
     }
-    this.#schedule(
-      this.#failures > 0 ? Math.min(o.flushIntervalMs, retryDelay(this.#failures)) : o.flushIntervalMs,
-    );
+    this.#schedule(this.#pipeline.nextTickMs);
   }
 }

@@ -1,9 +1,6 @@
-import type { UrlOptions } from '@monkeytracker/grid';
-import { readJournal } from '@monkeytracker/journal';
+import { lockOwner, readJournalFrames, readWriterId } from '@monkeytracker/journal';
+import { type AggregationOptions, Pipeline, TrackerOptionError } from '@monkeytracker/pipeline';
 import type { StorageAdapter } from '@monkeytracker/storage';
-import { FlushIncompleteError, TrackerOptionError } from './errors';
-import { IngestEngine } from './ingest-engine';
-import { type GridOptions, type ResolvedOptions, resolveOptions } from './tracker-options';
 
 /** Progress of a replay, reported after every batch. */
 export interface ReplayProgress {
@@ -21,7 +18,7 @@ export interface ReplayProgress {
 }
 
 /** Options of {@link replay}. */
-export interface ReplayOptions {
+export interface ReplayOptions extends AggregationOptions {
   journal: { dir: string };
   /** Where the rebuilt indexes are merged, e.g. a fresh MongoDB collection. */
   storage: StorageAdapter;
@@ -29,13 +26,16 @@ export interface ReplayOptions {
   from?: number | Date;
   /** Only events with `t < to` (epoch ms or Date). */
   to?: number | Date;
-  /** Must match the tracker's, or the indexes mean something else. Default `'UTC'`. */
-  timeZone?: string;
-  grid?: GridOptions;
-  urls?: UrlOptions;
+  /**
+   * The writer id the replayed deltas carry. Default: the journal's own (its `WRITER` file), so
+   * deltas that storage already holds from that writer are skipped: a replay is safe to repeat.
+   */
+  writer?: string;
   onProgress?: (progress: ReplayProgress) => void;
-  /** Events between merges into storage, which bounds memory. Default 2,000,000. */
-  mergeEvery?: number;
+  /** Bytes of live state between merges into storage, which bounds memory. Default 256 MiB. */
+  maxHeldBytes?: number;
+  /** How long the final merge retries a failing storage. Default 30,000 ms. */
+  flushTimeoutMs?: number;
 }
 
 /** What a replay did. */
@@ -50,13 +50,23 @@ export interface ReplayResult {
   /** Corrupt journal ranges skipped (see `verifyJournal` for where). */
   corruptRanges: number;
   skippedBytes: number;
+  /** The writer id the deltas carried. */
+  writer: string;
+  /** Deltas storage already held (from this writer) and skipped. */
+  skippedDeltas: number;
+  /**
+   * Events after the journal's last cut left unmerged because a live process holds the journal:
+   * they are that writer's to merge (merging them here too would count them twice).
+   */
+  leftToWriter: number;
   elapsedMs: number;
 }
 
 /**
  * Rebuilds indexes from a journal: every event goes through the same validate → aggregate →
- * merge path as live tracking, into the given storage. This is the only batch path, so a
- * changed grid, time zone or url template takes effect by replaying into fresh storage.
+ * merge path as live tracking, cut where the live tracker cut, into the given storage. A changed
+ * grid, time zone or url template takes effect by replaying into fresh storage; replaying into
+ * storage that already holds some of the writer's deltas applies only what is missing.
  *
  * @example
  * ```ts
@@ -66,51 +76,29 @@ export interface ReplayResult {
  * ```
  */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
-  if (!options?.journal?.dir) throw new TrackerOptionError('replay needs journal: { dir }');
+  const dir = options?.journal?.dir;
+  if (!dir) throw new TrackerOptionError('replay needs journal: { dir }');
   if (!options.storage) throw new TrackerOptionError('replay needs a storage to merge into');
-  const resolved = resolveOptions({ timeZone: options.timeZone, grid: options.grid, urls: options.urls });
-  return replayJournal(resolved, options.storage, { ...options, dir: options.journal.dir });
-}
-
-/** The replay loop, shared by {@link replay} and a tracker's replay on start. */
-export async function replayJournal(
-  options: ResolvedOptions,
-  storage: StorageAdapter,
-  source: {
-    dir: string;
-    from?: number | Date;
-    to?: number | Date;
-    onProgress?: (p: ReplayProgress) => void;
-    mergeEvery?: number;
-  },
-): Promise<ReplayResult> {
   const started = Date.now();
-  // A replay has its own engine: same code path, no journal, no timers; it merges in bulk.
-  const engine = new IngestEngine({ ...options, maxPendingBytes: Number.MAX_SAFE_INTEGER }, storage);
-  const mergeEvery = source.mergeEvery ?? 2_000_000;
-  let events = 0;
-  let sinceMerge = 0;
-  let corruptRanges = 0;
+  const writer = options.writer ?? (await readWriterId(dir)) ?? `replay-${Date.now().toString(36)}`;
+  const live = await lockOwner(dir);
+  const { journal: _journal, storage, ...aggregation } = options;
+  const pipeline = new Pipeline({
+    ...aggregation,
+    storage,
+    writer,
+    startPosition: 0,
+    // A replay holds live state only between its merges (maxHeldBytes), never refuses events.
+    cache: { maxPendingBytes: Number.MAX_SAFE_INTEGER, flushTimeoutMs: options.flushTimeoutMs },
+  });
   let segments = 0;
   let bytes = 0;
+  let corruptRanges = 0;
   let skippedBytes = 0;
-  const mergeAll = async () => {
-    engine.cache.cut();
-    if (!(await engine.merges.run()) && !(await engine.merges.run())) {
-      const error = engine.merges.counters.lastError;
-      throw new FlushIncompleteError(
-        `replay could not merge into storage: ${error?.message ?? 'unknown error'}; nothing after the last merge was stored, run the replay again into a fresh storage`,
-        engine.cache.pendingDeltas,
-        { cause: error },
-      );
-    }
-    engine.cache.sweep(options.now(), 0, 0);
-    sinceMerge = 0;
-  };
-  for await (const batch of readJournal({
-    dir: source.dir,
-    from: source.from,
-    to: source.to,
+  const frames = readJournalFrames({
+    dir,
+    from: options.from,
+    to: options.to,
     onSegment: (segment) => {
       segments++;
       bytes += segment.fileBytes;
@@ -119,29 +107,34 @@ export async function replayJournal(
       corruptRanges++;
       skippedBytes += entry.bytes;
     },
-  })) {
-    engine.ingest(batch, options.now());
-    events += batch.length;
-    sinceMerge += batch.length;
-    if (sinceMerge >= mergeEvery) await mergeAll();
-    source.onProgress?.({
-      events,
-      accepted: engine.accepted,
-      segments,
-      bytes,
-      skippedBytes,
-      elapsedMs: Date.now() - started,
-    });
-  }
-  await mergeAll();
+  });
+  const { events } = await pipeline.replay(frames, {
+    maxHeldBytes: options.maxHeldBytes ?? 256 * 2 ** 20,
+    cutTail: live === null,
+    onProgress: (p) =>
+      options.onProgress?.({
+        events: p.events,
+        accepted: pipeline.stats().accepted,
+        segments,
+        bytes,
+        skippedBytes,
+        elapsedMs: Date.now() - started,
+      }),
+  });
+  const leftToWriter = pipeline.uncutEvents;
+  await pipeline.flush({ until: pipeline.timer.now() + pipeline.options.flushTimeoutMs });
+  const stats = pipeline.stats();
   return {
     events,
     segments,
     bytes,
-    accepted: engine.accepted,
-    rejected: events - engine.accepted,
+    accepted: stats.accepted,
+    rejected: events - stats.accepted,
     corruptRanges,
     skippedBytes,
+    writer,
+    skippedDeltas: stats.skippedMerges,
+    leftToWriter,
     elapsedMs: Date.now() - started,
   };
 }

@@ -1,22 +1,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runScenario } from '@monkeytracker/test-kit';
 import { MemoryStorage } from 'monkeytracker';
 import { afterAll, describe, it } from 'vitest';
-import { runScenario } from './e2e-scenario';
+import { trackerSubject } from './tracker-subject';
 
 const dir = mkdtempSync(join(tmpdir(), 'mt-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// The long version (1 M events over 60 days) runs in `pnpm test:long`.
+const EVENTS = Number(process.env.MT_E2E_EVENTS ?? 200_000);
+
 describe('tracker end to end on MemoryStorage with a journal', () => {
-  it('answers 300 random queries like a naive count over 1 M events, and again after a restart', {
+  it(`answers 300 random queries like a naive count over ${EVENTS} events, and again after a restart`, {
     timeout: 300_000,
   }, async () => {
     await runScenario({
-      events: 1_000_000,
-      storage: () => new MemoryStorage(),
+      events: EVENTS,
       // The reopened tracker gets a fresh MemoryStorage: its answers come from replaying the journal.
-      tracker: { journal: { dir: join(dir, 'journal'), fsyncMs: 50 } },
+      open: (clock) =>
+        trackerSubject(clock, {
+          storage: new MemoryStorage(),
+          journal: { dir: join(dir, 'journal'), fsyncMs: 50 },
+          cache: { maxEntries: 60, idleMs: 6 * 3_600_000, flushIntervalMs: 10 },
+        }),
     });
   });
 });

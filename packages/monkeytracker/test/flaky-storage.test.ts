@@ -1,48 +1,54 @@
 import { keyToString } from '@monkeytracker/grid';
-import { type StorageEntry, StorageUnavailableError } from '@monkeytracker/storage';
+import { type MergeEntry, StorageUnavailableError } from '@monkeytracker/storage';
+import { runScenario, seededRandom } from '@monkeytracker/test-kit';
 import { MemoryStorage, type StorageAdapter } from 'monkeytracker';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from './e2e-scenario';
-import { seeded } from './ground-truth';
+import { trackerSubject } from './tracker-subject';
 
 /**
- * A storage that delays every merge and get, fails a fifth of the merges outright, and applies
- * a random part of another fifth before failing (reporting which keys it applied, as the
- * contract requires) — so merges settle while queries read, in every order.
+ * A storage that delays every merge and get, fails a fifth of the merges outright, applies a
+ * random part of another fifth before failing, and applies a further tenth in full before
+ * failing (an unknown outcome: the connection broke after the write) — so merges settle while
+ * queries read, in every order, and retries re-send what storage already holds.
  */
 class FlakyStorage implements StorageAdapter {
   readonly inner = new MemoryStorage();
   failures = 0;
   partial = 0;
-  readonly #random = seeded(17);
+  unknown = 0;
+  readonly #random = seededRandom(17);
 
   #delay(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, Math.floor(this.#random() * 4)));
   }
 
-  async merge(entries: readonly StorageEntry[]): Promise<void> {
+  async merge(entries: readonly MergeEntry[]) {
     await this.#delay();
     const r = this.#random();
     if (r < 0.2) {
       this.failures++;
-      const pendingKeys = entries.map((e) => keyToString(e.key));
-      throw new StorageUnavailableError('injected failure', {
-        progress: { appliedKeys: [], pendingKeys, unknownKeys: [] },
-      });
+      throw new StorageUnavailableError('injected failure');
     }
     if (r < 0.4) {
       this.partial++;
-      const applied = entries.filter(() => this.#random() < 0.5);
-      await this.inner.merge(applied);
+      // Per-key atomic, as every adapter is: a random half of the keys, each with all its entries.
+      const keys = new Map<string, boolean>();
+      for (const e of entries) {
+        const id = keyToString(e.key);
+        if (!keys.has(id)) keys.set(id, this.#random() < 0.5);
+      }
+      await this.inner.merge(entries.filter((e) => keys.get(keyToString(e.key))));
       await this.#delay();
-      const appliedKeys = applied.map((e) => keyToString(e.key));
-      const pendingKeys = entries.filter((e) => !applied.includes(e)).map((e) => keyToString(e.key));
-      throw new StorageUnavailableError('injected partial failure', {
-        progress: { appliedKeys, pendingKeys, unknownKeys: [] },
-      });
+      throw new StorageUnavailableError('injected partial failure');
     }
-    await this.inner.merge(entries);
+    if (r < 0.5) {
+      this.unknown++;
+      await this.inner.merge(entries);
+      throw new StorageUnavailableError('injected failure after the write');
+    }
+    const report = await this.inner.merge(entries);
     await this.#delay();
+    return report;
   }
 
   async get(keys: Parameters<StorageAdapter['get']>[0]) {
@@ -68,8 +74,14 @@ describe('tracker against a storage that delays and fails merges', () => {
     timeout: 300_000,
   }, async () => {
     const storage = new FlakyStorage();
-    await runScenario({ events: 200_000, storage: () => storage, queries: 300 });
+    await runScenario({
+      events: 200_000,
+      queries: 300,
+      open: (clock) =>
+        trackerSubject(clock, { storage, cache: { maxEntries: 60, idleMs: 6 * 3_600_000, flushIntervalMs: 10 } }),
+    });
     expect(storage.failures).toBeGreaterThan(5);
     expect(storage.partial).toBeGreaterThan(5);
+    expect(storage.unknown).toBeGreaterThan(5);
   });
 });

@@ -7,13 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  createTracker,
-  type HandlerOptions,
-  type MonkeyTrackerHandler,
-  type Tracker,
-  toFastifyHook,
-} from 'monkeytracker';
+import { createTracker, type Tracker } from 'monkeytracker';
+import { monkeytrackerFastify } from 'monkeytracker/fastify';
+import { createHandler, type HandlerOptions, type HandlerStats } from 'monkeytracker/http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const NOW = Date.UTC(2024, 5, 10, 12);
@@ -21,8 +17,6 @@ const DAY = '2024-06-10';
 const click = (x: number, y: number) => ({ kind: 'click', url: '/p', x, y, vw: 1280, vh: 700 });
 const batch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => click(i, i)));
 
-// The tracker's handler; `tracker.handler(options)` calls the same function.
-const handlerOf = (tracker: Tracker, options?: HandlerOptions) => tracker.handler(options);
 
 // Any exception that escapes a request (an unhandled 'error' event of a reset socket) fails the run.
 const uncaught: unknown[] = [];
@@ -38,11 +32,15 @@ afterEach(() => {
   expect(uncaught).toEqual([]);
 });
 
-type Mount = (handler: MonkeyTrackerHandler) => Promise<{ port: number; close(): Promise<void> }>;
+type Mount = (
+  tracker: Tracker,
+  options: HandlerOptions,
+) => Promise<{ port: number; close(): Promise<void>; stats(): HandlerStats }>;
 
-async function listenNode(server: Server) {
+async function listenNode(server: Server, stats: () => HandlerStats) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
+    stats,
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -53,30 +51,42 @@ async function listenNode(server: Server) {
 }
 
 const MOUNTS: Record<string, Mount> = {
-  'node:http': (handler) => listenNode(createServer((req, res) => handler(req, res))),
-  'Express app.use(handler)': (handler) => {
+  'node:http': (tracker, options) => {
+    const handler = createHandler(tracker, options);
+    return listenNode(
+      createServer((req, res) => handler(req, res)),
+      () => handler.stats(),
+    );
+  },
+  'Express app.use(tracker.handler())': (tracker, options) => {
+    const handler = tracker.handler(options);
     const app = express();
     app.use(handler);
     app.get('/hello', (_req, res) => {
       res.send('hello from express');
     });
-    return listenNode(createServer(app));
+    return listenNode(createServer(app), () => handler.stats());
   },
-  "Express app.use('/mt', handler) after express.json()": (handler) => {
+  "Express app.use('/mt', handler) after express.json()": (tracker, options) => {
+    const handler = createHandler(tracker, options);
     const app = express();
     app.use(express.json());
     app.use('/mt', handler);
     app.get('/hello', (_req, res) => {
       res.send('hello from express');
     });
-    return listenNode(createServer(app));
+    return listenNode(createServer(app), () => handler.stats());
   },
-  'Fastify onRequest hook': async (handler) => {
+  'Fastify plugin': async (tracker, options) => {
     const app: FastifyInstance = Fastify();
-    app.addHook('onRequest', toFastifyHook(handler));
+    await app.register(monkeytrackerFastify, { tracker, ...options });
     app.get('/hello', async () => 'hello from fastify');
     await app.listen({ port: 0, host: '127.0.0.1' });
-    return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+    return {
+      port: (app.server.address() as AddressInfo).port,
+      close: () => app.close(),
+      stats: () => app.monkeytrackerStats(),
+    };
   },
 };
 
@@ -164,12 +174,12 @@ for (const [name, mount] of Object.entries(MOUNTS)) {
     let port: number;
     let base: string;
     let close: () => Promise<void>;
-    let handler: MonkeyTrackerHandler;
+    let stats: () => HandlerStats;
 
     beforeAll(async () => {
       tracker = await createTracker({ now: () => NOW });
-      handler = handlerOf(tracker, { maxBodyBytes: 16 * 1024 });
-      const server = await mount(handler);
+      const server = await mount(tracker, { maxBodyBytes: 16 * 1024 });
+      stats = server.stats;
       port = server.port;
       base = `http://127.0.0.1:${port}`;
       close = server.close;
@@ -242,7 +252,7 @@ for (const [name, mount] of Object.entries(MOUNTS)) {
 
     it('survives clients that disconnect mid-body, and counts none of their events', async () => {
       const before = tracker.stats().accepted;
-      const abortedBefore = handler.stats().aborted;
+      const abortedBefore = stats().aborted;
       const body = batch(20);
       const half = body.slice(0, body.length >> 1);
       const gone = await Promise.all(
@@ -258,7 +268,7 @@ for (const [name, mount] of Object.entries(MOUNTS)) {
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(tracker.stats().accepted).toBe(before);
-      expect(handler.stats().aborted - abortedBefore).toBe(11);
+      expect(stats().aborted - abortedBefore).toBe(11);
       const ok = await collect(batch(3));
       expect(ok.status).toBe(202);
       expect(tracker.stats().accepted).toBe(before + 3);

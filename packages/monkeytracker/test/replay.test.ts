@@ -1,12 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTracker, MemoryStorage, type ReplayProgress, replay } from 'monkeytracker';
+import { createTracker, MemoryStorage, type ReplayProgress, replay, type StorageAdapter } from 'monkeytracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asAnswer, eventAt, makeTraffic, naiveAnswer, randomQuery, seeded, TIME_ZONE } from './ground-truth';
+import {
+  asAnswer,
+  eventAt,
+  makeTraffic,
+  naiveAnswer,
+  randomQuery,
+  seededRandom,
+  TIME_ZONE,
+} from '@monkeytracker/test-kit';
 
 const dir = mkdtempSync(join(tmpdir(), 'mt-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A MemoryStorage that outlives the trackers on it (MemoryStorage forgets everything on close). */
+class OutlivingStorage implements StorageAdapter {
+  readonly inner = new MemoryStorage();
+  readonly capabilities = { durable: true };
+  merge: StorageAdapter['merge'] = (entries) => this.inner.merge(entries);
+  get: StorageAdapter['get'] = (keys) => this.inner.get(keys);
+  list: StorageAdapter['list'] = (filter) => this.inner.list(filter);
+  delete: StorageAdapter['delete'] = (filter) => this.inner.delete(filter);
+  async close() {}
+}
 
 describe('replay', () => {
   const traffic = makeTraffic(100_000, Date.UTC(2024, 2, 20), 20, 31);
@@ -20,7 +39,7 @@ describe('replay', () => {
       for (let j = i; j < Math.min(i + 50, traffic.n); j++) batch.push(eventAt(traffic, j));
       live.track(batch);
     }
-    const random = seeded(3);
+    const random = seededRandom(3);
     const queries = Array.from({ length: 40 }, () => randomQuery(traffic, random, traffic.days.length - 1));
     const liveAnswers = await Promise.all(queries.map((q) => live.query(q)));
     await live.close();
@@ -32,7 +51,7 @@ describe('replay', () => {
       storage: fresh,
       timeZone: TIME_ZONE,
       onProgress: (p) => progress.push(p),
-      mergeEvery: 30_000,
+      maxHeldBytes: 256 * 1024,
     });
     expect(result).toMatchObject({
       events: traffic.n,
@@ -52,6 +71,37 @@ describe('replay', () => {
       expect(asAnswer(answer)).toEqual(naiveAnswer(traffic, traffic.n, queries[i]!));
     }
     await rebuilt.close();
+  });
+
+  it('is safe to repeat: into storage that holds the writer’s deltas it applies only what is missing', async () => {
+    const journal = { dir: join(dir, 'repeat') };
+    const shared = new OutlivingStorage();
+    const live = await createTracker({ journal, storage: shared, timeZone: TIME_ZONE, now });
+    for (let i = 0; i < 20_000; i += 100) {
+      const batch = [];
+      for (let j = i; j < i + 100; j++) batch.push(eventAt(traffic, j));
+      live.track(batch);
+      if (i % 5_000 === 0) await live.flush();
+    }
+    await live.close();
+    const total = async () => {
+      let sum = 0;
+      for await (const { key, total } of shared.list()) if (key.period.startsWith('d:')) sum += total;
+      return sum;
+    };
+    expect(await total()).toBe(20_000);
+    const again = await replay({ journal, storage: shared, timeZone: TIME_ZONE });
+    expect(again.skippedDeltas).toBeGreaterThan(0);
+    expect(again.leftToWriter).toBe(0);
+    expect(await total()).toBe(20_000);
+    // Twice into a fresh storage: the second replay changes nothing.
+    const fresh = new MemoryStorage();
+    await replay({ journal, storage: fresh, timeZone: TIME_ZONE });
+    const second = await replay({ journal, storage: fresh, timeZone: TIME_ZONE });
+    expect(second.skippedDeltas).toBe(second.events > 0 ? second.skippedDeltas : 0);
+    let sum = 0;
+    for await (const { key, total } of fresh.list()) if (key.period.startsWith('d:')) sum += total;
+    expect(sum).toBe(20_000);
   });
 
   it("applies today's rules: a new url template regroups pages on replay", async () => {

@@ -46,7 +46,7 @@ describe('embedded default: MemoryStorage + journal survives SIGKILL', () => {
       // The child replays the earlier rounds on start, then adds its own; it reports its own durable count.
       const durable = await runAndKill(journalDir, 20_000);
       const tracker = await createTracker({ journal: { dir: journalDir }, now: () => NOW });
-      const replayed = tracker.stats().replayedOnStart;
+      const replayed = tracker.stats().recoveredOnStart;
       // Every fsynced event is back; events written but not yet fsynced may be back too.
       expect(replayed).toBeGreaterThanOrEqual(before + durable);
       // Each child starts its numbering at 0, so the journal holds a prefix of every run; count per url exactly.
@@ -71,7 +71,7 @@ describe('embedded default: MemoryStorage + journal survives SIGKILL', () => {
     const journalDir = join(dir, 'cells');
     await runAndKill(journalDir, 10_000);
     const tracker = await createTracker({ journal: { dir: journalDir }, now: () => NOW });
-    const n = tracker.stats().replayedOnStart;
+    const n = tracker.stats().recoveredOnStart;
     const naive = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const e = eventOf(i);

@@ -1,1 +1,3 @@
+export * from './ground-truth';
+export { runScenario, SCENARIO_START, type ScenarioOptions, type ScenarioSubject } from './scenario';
 export { seededRandom } from './seeded-random';

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { UnsupportedMediaTypeError } from './errors';
 
 /** How reading a request body ended. */
 export type BodyOutcome =
@@ -85,38 +86,36 @@ export function eventsOfBody(value: unknown): unknown[] | undefined {
   return undefined;
 }
 
-/** What the `content-type` of a collect request means. */
-export type MediaTypeCheck = { ok: true } | { ok: false; message: string };
-
 /**
  * Collect accepts `application/json`, `text/plain` (what `navigator.sendBeacon` sends for a
  * string) and no content type (a `Blob` without a type), in UTF-8, without content encoding.
+ * Returns the error to answer with, or `undefined` when the request is acceptable.
  */
-export function checkMediaType(req: IncomingMessage): MediaTypeCheck {
-  const encoding = req.headers['content-encoding'];
+export function checkMediaType(
+  headers: IncomingMessage['headers'],
+): InstanceType<typeof UnsupportedMediaTypeError> | undefined {
+  const encoding = headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    return {
-      ok: false,
-      message: `content-encoding ${JSON.stringify(encoding)} is not supported; send plain JSON`,
-    };
+    return new UnsupportedMediaTypeError(
+      `content-encoding ${JSON.stringify(encoding)} is not supported; send plain JSON`,
+    );
   }
-  const header = req.headers['content-type'];
-  if (header === undefined || header.trim() === '') return { ok: true };
+  const header = headers['content-type'];
+  if (header === undefined || header.trim() === '') return undefined;
   const parts = header.split(';');
   const type = (parts[0] as string).trim().toLowerCase();
   if (type !== 'application/json' && type !== 'text/plain') {
-    return {
-      ok: false,
-      message: `content-type ${JSON.stringify(type)} is not supported; send application/json or text/plain`,
-    };
+    return new UnsupportedMediaTypeError(
+      `content-type ${JSON.stringify(type)} is not supported; send application/json or text/plain`,
+    );
   }
   for (let i = 1; i < parts.length; i++) {
     const [name, raw] = (parts[i] as string).split('=');
     if (name?.trim().toLowerCase() !== 'charset') continue;
     const charset = (raw ?? '').trim().replace(/^"|"$/g, '').toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
-      return { ok: false, message: `charset ${JSON.stringify(charset)} is not supported; send UTF-8` };
+      return new UnsupportedMediaTypeError(`charset ${JSON.stringify(charset)} is not supported; send UTF-8`);
     }
   }
-  return { ok: true };
+  return undefined;
 }

@@ -11,13 +11,17 @@ import {
   type ZoneCalendar,
   zoneCalendar,
 } from '@monkeytracker/grid';
-import type { QueryPlan } from '@monkeytracker/query';
-import { kindIndex, type Page } from './page-directory';
+import type { LivePart } from '@monkeytracker/query';
+import { kindIndex, type Page, type PageDirectory } from './page-directory';
 
-/** A delta cut from a builder, counted by queries until storage confirms its day and month key. */
+/** A delta cut from a builder, counted by queries until storage holds it for its day and month key. */
 export interface PendingDelta {
   readonly delta: GridIndex;
   readonly bytes: number;
+  /** The journal position of the cut this delta ends at (its merge position). */
+  readonly position: number;
+  /** The position of the cut before: the delta holds this entry's events from there on. */
+  readonly from: number;
   dayApplied: boolean;
   monthApplied: boolean;
 }
@@ -27,9 +31,11 @@ export interface DayEntry {
   readonly series: Series;
   /** Local day, as days since 1970-01-01. */
   readonly day: number;
+  /** `YYYY-MM` of the day, for month keys. */
+  readonly month: string;
   /** Events not yet cut into a delta; `null` when there are none. */
   builder: GridBuilder | null;
-  /** Cut deltas whose merge is not confirmed for both keys, oldest first. */
+  /** Cut deltas storage has not confirmed for both keys, oldest first. */
   pending: PendingDelta[];
   /** Ingest tick of the last event (for LRU). */
   touched: number;
@@ -38,17 +44,10 @@ export interface DayEntry {
   activeAt: number;
 }
 
-/**
- * One page × kind × bucket: its live days, and the merge state queries synchronize on.
- * `epoch` moves whenever a merge touching this series starts or settles; a query that saw the
- * same epoch before and after its storage read, with no merge in flight, read a consistent state.
- */
+/** One page × kind × bucket: its live days. */
 export class Series {
   readonly days = new Map<number, DayEntry>();
   current: DayEntry | undefined;
-  inflight = 0;
-  epoch = 0;
-  #waiters: (() => void)[] = [];
 
   constructor(
     readonly page: Page,
@@ -56,80 +55,63 @@ export class Series {
     readonly kind: IndexKey['kind'],
     readonly bucket: number,
   ) {}
-
-  /** Resolves once no merge touching this series is in flight. */
-  idle(): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  /** Marks a merge as started. */
-  begin(): void {
-    this.inflight++;
-    this.epoch++;
-  }
-
-  /** Marks a merge as settled (applied or failed) and wakes waiting queries when none is left. */
-  end(): void {
-    this.inflight--;
-    this.epoch++;
-    if (this.inflight === 0) {
-      const waiters = this.#waiters;
-      this.#waiters = [];
-      for (const wake of waiters) wake();
-    }
-  }
 }
 
-/**
- * The storage keys of an entry: its day and its month. Built when a merge needs them rather
- * than kept per entry, which would cost a few hundred bytes for each of a hundred thousand
- * live entries.
- */
+/** The storage keys of an entry: its day and its month. Built when needed rather than kept per entry. */
 export function entryKeys(entry: DayEntry): { dayKey: IndexKey; monthKey: IndexKey } {
   const series = entry.series;
-  const day = formatDay(entry.day);
   const dayKey: IndexKey = {
     site: series.page.site,
     url: series.page.url,
     kind: series.kind,
     bucket: series.bucket,
-    period: `d:${day}`,
+    period: `d:${formatDay(entry.day)}`,
   };
-  return { dayKey, monthKey: { ...dayKey, period: `m:${day.slice(0, 7)}` as Period } };
+  return { dayKey, monthKey: { ...dayKey, period: `m:${entry.month}` as Period } };
 }
 
 /** Rough bytes of an entry's bookkeeping beside its typed arrays (keys, maps, objects). */
 const ENTRY_OVERHEAD_BYTES = 400;
 /** Bytes of a new builder's table (16 slots of 12 bytes). */
 const NEW_BUILDER_BYTES = 192;
+/** Bytes of a new series (object, slot in its page). */
+const SERIES_OVERHEAD_BYTES = 160;
 /** Bytes a pending delta holds: 4 + 8 per cell plus the object. */
 function deltaBytes(delta: GridIndex): number {
   return delta.cells.length * 12 + 96;
 }
 
 /**
- * The live index cache: one `GridBuilder` per (page, kind, bucket, local day), fed by the
- * ingest hot path without allocation per event once an entry exists; deltas cut from builders
- * wait in `pending` until storage confirms them.
+ * The live index cache: one `GridBuilder` per (page, kind, bucket, local day), fed by the ingest
+ * hot path without allocation per event once an entry exists. A cut turns every builder with
+ * events into a pending delta at one journal position; deltas wait until storage confirms them.
  */
 export class LiveCache {
   readonly #cellSize: number;
   readonly #breakpoints: readonly number[];
   readonly #calendar: ZoneCalendar;
+  readonly #pages: PageDirectory;
   readonly #entries = new Set<DayEntry>();
   #tick = 0;
+  /** The position of the last cut: a builder's events end after it. */
+  lastCut: number;
   /** Bytes of pending deltas (exact). */
   pendingBytes = 0;
   /** Number of pending deltas. */
   pendingDeltas = 0;
-  /** Bytes of builders and entries, as measured by the last sweep. */
+  /** Bytes of builders, entries and series, as measured by the last sweep plus what was added since. */
   builderBytes = 0;
 
-  constructor(options: { cellSize: number; breakpoints: readonly number[]; timeZone: string }) {
+  constructor(
+    options: { cellSize: number; breakpoints: readonly number[]; timeZone: string },
+    pages: PageDirectory,
+    startPosition: number,
+  ) {
     this.#cellSize = options.cellSize;
     this.#breakpoints = options.breakpoints;
     this.#calendar = zoneCalendar(options.timeZone);
+    this.#pages = pages;
+    this.lastCut = startPosition;
   }
 
   /** Number of live (series, day) entries. */
@@ -157,49 +139,79 @@ export class LiveCache {
   }
 
   /**
-   * Live deltas of `series` that a query reading `plan` from storage must add: the builders of
-   * days in the range, and every pending delta whose key the plan reads (the day key when the
-   * plan reads that day, else the month key) and storage has not confirmed.
+   * The live parts of `keys` (day or month keys of `series`): for a day key, its entry's pending
+   * deltas and builder; for a month key, those of every entry in that month. A builder's part
+   * carries a position just above the last cut (its events will be cut after it).
    */
-  snapshot(series: Series, plan: QueryPlan): GridIndex[] {
-    const from = parseDay(plan.from)!;
-    const to = parseDay(plan.to)!;
-    const days = new Set<number>(plan.days.map((period) => parseDay(period.slice(2))!));
-    const out: GridIndex[] = [];
-    for (const entry of series.days.values()) {
-      if (entry.day < from || entry.day > to) continue;
-      if (entry.builder !== null && entry.builder.total > 0) out.push(entry.builder.toIndex());
-      const readsDay = days.has(entry.day);
-      for (const p of entry.pending) {
-        if (readsDay ? !p.dayApplied : !p.monthApplied) out.push(p.delta);
+  snapshot(series: Series | undefined, keys: readonly IndexKey[]): LivePart[][] {
+    const out: LivePart[][] = keys.map(() => []);
+    if (series === undefined || series.days.size === 0) return out;
+    const uncut = this.lastCut + 0.5;
+    keys.forEach((key, i) => {
+      const parts = out[i]!;
+      const month = key.period.startsWith('m:') ? key.period.slice(2) : undefined;
+      const day = month === undefined ? parseDay(key.period.slice(2)) : undefined;
+      const add = (entry: DayEntry) => {
+        for (const p of entry.pending) parts.push({ delta: p.delta, position: p.position });
+        if (entry.builder !== null && entry.builder.total > 0) {
+          parts.push({ delta: entry.builder.toIndex(), position: uncut });
+        }
+      };
+      if (day !== undefined) {
+        const entry = series.days.get(day);
+        if (entry) add(entry);
+      } else {
+        for (const entry of series.days.values()) if (entry.month === month) add(entry);
       }
-    }
+    });
     return out;
   }
 
   /**
-   * Cuts the builders of entries chosen by `pick` (all with data when absent) into pending
-   * deltas; returns how many were cut.
+   * Cuts every builder with events into a pending delta ending at journal `position` (all
+   * events appended before it are in these builders or in earlier deltas). Returns how many
+   * deltas were cut.
    */
-  cut(pick?: (entry: DayEntry) => boolean): number {
+  cut(position: number): number {
+    if (position < this.lastCut)
+      throw new RangeError(`cut at ${position} before the last cut ${this.lastCut}`);
+    const from = this.lastCut;
     let n = 0;
     for (const entry of this.#entries) {
       const builder = entry.builder;
-      if (builder === null || builder.total === 0 || (pick && !pick(entry))) continue;
+      if (builder === null || builder.total === 0) continue;
       const delta = builder.toIndex();
       entry.builder = null;
       const bytes = deltaBytes(delta);
-      entry.pending.push({ delta, bytes, dayApplied: false, monthApplied: false });
+      entry.pending.push({ delta, bytes, position, from, dayApplied: false, monthApplied: false });
       this.pendingBytes += bytes;
       this.pendingDeltas++;
       n++;
     }
+    this.lastCut = position;
+    return n;
+  }
+
+  /** Events in builders (not cut yet). */
+  uncutEvents(): number {
+    let n = 0;
+    for (const entry of this.#entries) n += entry.builder?.total ?? 0;
     return n;
   }
 
   /** Every entry with pending deltas, for the merge scheduler. */
   *pendingEntries(): Iterable<DayEntry> {
     for (const entry of this.#entries) if (entry.pending.length > 0) yield entry;
+  }
+
+  /** The earliest `from` of any pending delta: where recovery would have to start reading. */
+  oldestPendingFrom(): number | undefined {
+    let oldest: number | undefined;
+    for (const entry of this.#entries) {
+      const first = entry.pending[0];
+      if (first !== undefined && (oldest === undefined || first.from < oldest)) oldest = first.from;
+    }
+    return oldest;
   }
 
   /** Drops pending deltas that storage confirmed for both keys. */
@@ -217,11 +229,11 @@ export class LiveCache {
   }
 
   /**
-   * Housekeeping on the flush timer: notes activity, cuts entries that are idle, of past days,
-   * or the least recently used past `maxEntries`, and drops entries with nothing left in them.
-   * Returns the number of builders cut (they need a merge).
+   * Housekeeping after a merge: notes activity, measures builder bytes, and drops entries with
+   * nothing left in them that are idle, of past days, or the least recently used past
+   * `maxEntries` (entries with events are cut by the next cut and dropped by a later sweep).
    */
-  sweep(now: number, idleMs: number, maxEntries: number): number {
+  sweep(now: number, idleMs: number, maxEntries: number): void {
     const today = this.#calendar.dayNumber(now);
     let bytes = 0;
     for (const entry of this.#entries) {
@@ -231,26 +243,31 @@ export class LiveCache {
       }
       bytes += ENTRY_OVERHEAD_BYTES + (entry.builder?.byteLength ?? 0);
     }
-    this.builderBytes = bytes;
-    let victims = (entry: DayEntry) => now - entry.activeAt >= idleMs || entry.day < today;
+    let victim = (entry: DayEntry) => now - entry.activeAt >= idleMs || entry.day < today;
     const excess = this.#entries.size - maxEntries;
     if (excess > 0) {
       // Least recently used: the `excess` (plus a tenth, to avoid sweeping every time) oldest ticks.
       const ticks = Array.from(this.#entries, (e) => e.touched).sort((a, b) => a - b);
       const cutoff = ticks[Math.min(ticks.length - 1, excess + Math.floor(maxEntries / 10))]!;
-      const idle = victims;
-      victims = (entry) => idle(entry) || entry.touched <= cutoff;
+      const idle = victim;
+      victim = (entry) => idle(entry) || entry.touched <= cutoff;
     }
-    const cut = this.cut(victims);
     for (const entry of this.#entries) {
-      if (entry.builder === null && entry.pending.length === 0 && victims(entry)) this.#remove(entry);
+      if (entry.builder === null && entry.pending.length === 0 && victim(entry)) {
+        bytes -= ENTRY_OVERHEAD_BYTES;
+        this.#remove(entry);
+      }
     }
-    return cut;
+    let series = 0;
+    for (const entry of this.#entries) if (entry.series.current === entry) series++;
+    this.builderBytes = bytes + series * SERIES_OVERHEAD_BYTES;
   }
 
   #newSeries(page: Page, slot: number, kind: IndexKey['kind'], bucket: number): Series {
     const series = new Series(page, slot, kind, bucket);
     page.series[slot] = series;
+    page.live++;
+    this.builderBytes += SERIES_OVERHEAD_BYTES;
     return series;
   }
 
@@ -260,6 +277,7 @@ export class LiveCache {
       entry = {
         series,
         day,
+        month: formatDay(day).slice(0, 7),
         builder: null,
         pending: [],
         touched: this.#tick,
@@ -285,6 +303,11 @@ export class LiveCache {
         if (series.current === undefined || other.day > series.current.day) series.current = other;
       }
     }
-    if (series.days.size === 0 && series.inflight === 0) series.page.series[series.slot] = undefined;
+    if (series.days.size === 0) {
+      const page = series.page;
+      page.series[series.slot] = undefined;
+      page.live--;
+      if (page.live === 0) this.#pages.forget(page);
+    }
   }
 }

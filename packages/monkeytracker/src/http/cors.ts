@@ -1,16 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TrackerOptionError } from './errors';
+import { TrackerOptionError } from '@monkeytracker/pipeline';
 
 /**
- * Which origins may call the handler from a browser: `'*'` (any), a list of origins
- * (`'https://shop.example'`), or a function deciding per origin.
+ * Which origins may call the handler from a browser on another origin: `'*'` (any), a list of
+ * origins (`'https://shop.example'`), or a function deciding per origin.
  */
 export type CorsOption = '*' | readonly string[] | ((origin: string) => boolean);
 
 /** The CORS decision of one handler, made once per request. */
 export interface CorsPolicy {
-  /** Sets `Access-Control-Allow-Origin` (and `Vary: Origin`) on `res` when `req`'s origin is allowed; returns whether it is. */
-  apply(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The headers to add for a request from `origin` (absent: none), and whether it is allowed. */
+  decide(origin: string | undefined): { allowed: boolean; headers: Record<string, string> };
 }
 
 const PREFLIGHT_HEADERS = {
@@ -26,7 +25,7 @@ export function preflightHeaders(): Record<string, string | number> {
 
 /**
  * Builds the policy for a `cors` option; `undefined` means no CORS headers at all (same-origin
- * use). Throws {@link TrackerOptionError} for a malformed option.
+ * use). Throws `INVALID_OPTION` for a malformed option.
  */
 export function corsPolicy(
   option: CorsOption | undefined,
@@ -34,12 +33,7 @@ export function corsPolicy(
 ): CorsPolicy | undefined {
   if (option === undefined) return undefined;
   if (option === '*') {
-    return {
-      apply(_req, res) {
-        res.setHeader('access-control-allow-origin', '*');
-        return true;
-      },
-    };
+    return { decide: () => ({ allowed: true, headers: { 'access-control-allow-origin': '*' } }) };
   }
   let allowed: (origin: string) => boolean;
   if (typeof option === 'function') {
@@ -60,12 +54,11 @@ export function corsPolicy(
     );
   }
   return {
-    apply(req, res) {
-      res.setHeader('vary', 'Origin');
-      const origin = req.headers.origin;
-      if (typeof origin !== 'string' || origin === '' || !allowed(origin)) return false;
-      res.setHeader('access-control-allow-origin', origin);
-      return true;
+    decide(origin): { allowed: boolean; headers: Record<string, string> } {
+      if (typeof origin !== 'string' || origin === '' || !allowed(origin)) {
+        return { allowed: false, headers: { vary: 'Origin' } };
+      }
+      return { allowed: true, headers: { vary: 'Origin', 'access-control-allow-origin': origin } };
     },
   };
 }

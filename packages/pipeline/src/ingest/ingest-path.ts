@@ -6,16 +6,13 @@ import {
   validateEventInto,
 } from '@monkeytracker/grid';
 import type { Journal } from '@monkeytracker/journal';
-import type { StorageAdapter } from '@monkeytracker/storage';
-import { LiveCache } from './live-cache';
-import { MergeScheduler } from './merge-scheduler';
-import { type Page, PageDirectory } from './page-directory';
-import type { ResolvedOptions } from './tracker-options';
+import type { LiveCache } from '../live/live-cache';
+import type { Page, PageDirectory } from '../live/page-directory';
 
 /** Event objects kept for reuse; a larger batch allocates the rest instead of pinning them. */
 const MAX_POOLED_EVENTS = 4096;
 
-/** Why `track` refused an event: a validation reason, or `'overloaded'` (storage or journal behind). */
+/** Why an event was refused: a validation reason, or `'overloaded'` (storage or journal behind). */
 export type TrackRejectReason = RejectReason | 'overloaded';
 
 /** What `track` did with a batch: valid events are kept even when others in it are rejected. */
@@ -26,17 +23,12 @@ export interface TrackResult {
 
 /**
  * The one ingest path, shared by live tracking and replay: validate → normalize url → journal
- * (when given) → live cache. Replay runs the same code without a journal, which is what makes
+ * (live only) → live cache. Replay runs the same code without a journal, which is what makes
  * rebuilding indexes from the journal trustworthy.
  */
-export class IngestEngine {
-  readonly pages: PageDirectory;
-  readonly cache: LiveCache;
-  readonly merges: MergeScheduler;
+export class IngestPath {
   accepted = 0;
-  readonly rejectedByReason: Record<string, number> = {};
-  readonly #journal: Journal | undefined;
-  readonly #options: ResolvedOptions;
+  readonly rejectedByReason: Partial<Record<TrackRejectReason, number>> = {};
   readonly #validate: ValidateOptions;
   // Reused per batch: the valid events, their pages, and their positions in the input. The
   // event objects come from a pool that grows to the largest batch: the journal copies events
@@ -46,28 +38,20 @@ export class IngestEngine {
   readonly #pages: Page[] = [];
   readonly #positions: number[] = [];
 
-  constructor(options: ResolvedOptions, storage: StorageAdapter, journal?: Journal) {
-    this.#options = options;
-    this.#journal = journal;
-    this.#validate = { ...options.validation };
-    this.pages = new PageDirectory(options.urls);
-    this.cache = new LiveCache(options);
-    this.merges = new MergeScheduler(storage, this.cache, options.maxKeysPerMerge, options.onError);
+  constructor(
+    validation: Omit<ValidateOptions, 'now'>,
+    private readonly pages: PageDirectory,
+    private readonly cache: LiveCache,
+  ) {
+    this.#validate = { ...validation };
   }
 
-  /** True when live counts and unmerged deltas exceed `maxPendingBytes`. */
-  get overloaded(): boolean {
-    return this.cache.pendingBytes + this.cache.builderBytes > this.#options.maxPendingBytes;
-  }
-
-  /** Validates and counts a batch; `now` stamps events without `t`. */
-  ingest(inputs: readonly unknown[], now: number): TrackResult {
+  /**
+   * Validates and counts a batch; `now` stamps events without `t`. With a journal, events are
+   * appended first and only what it took is counted (the rest are refused as `'overloaded'`).
+   */
+  ingest(inputs: readonly unknown[], now: number, journal: Journal | undefined): TrackResult {
     const rejected: TrackResult['rejected'] = [];
-    if (this.overloaded) {
-      for (let i = 0; i < inputs.length; i++) rejected.push({ index: i, reason: 'overloaded' });
-      this.#count('overloaded', inputs.length);
-      return { accepted: 0, rejected };
-    }
     const events = this.#events;
     const pages = this.#pages;
     const positions = this.#positions;
@@ -85,13 +69,13 @@ export class IngestEngine {
       const reason = validateEventInto(inputs[i], event, this.#validate);
       if (reason !== undefined) {
         rejected.push({ index: i, reason });
-        this.#count(reason, 1);
+        this.count(reason, 1);
         continue;
       }
       const page = this.pages.resolve(event.site, event.url);
       if (page === null) {
         rejected.push({ index: i, reason: 'url' });
-        this.#count('url', 1);
+        this.count('url', 1);
         continue;
       }
       events.push(event);
@@ -99,13 +83,13 @@ export class IngestEngine {
       positions.push(i);
     }
     // The journal takes a prefix when its buffer is full; the rest are refused, not counted.
-    const taken = this.#journal && events.length > 0 ? this.#journal.append(events) : events.length;
+    const taken = journal && events.length > 0 ? journal.append(events) : events.length;
     const cache = this.cache;
     for (let j = 0; j < taken; j++) cache.add(pages[j]!, events[j]!);
     if (taken < events.length) {
       for (let j = taken; j < events.length; j++)
         rejected.push({ index: positions[j]!, reason: 'overloaded' });
-      this.#count('overloaded', events.length - taken);
+      this.count('overloaded', events.length - taken);
       rejected.sort((a, b) => a.index - b.index);
     }
     this.accepted += taken;
@@ -114,7 +98,15 @@ export class IngestEngine {
     return { accepted: taken, rejected };
   }
 
-  #count(reason: string, n: number): void {
+  /** Refuses a whole batch (the pipeline is overloaded). */
+  refuse(count: number, reason: TrackRejectReason): TrackResult {
+    const rejected: TrackResult['rejected'] = [];
+    for (let i = 0; i < count; i++) rejected.push({ index: i, reason });
+    this.count(reason, count);
+    return { accepted: 0, rejected };
+  }
+
+  count(reason: TrackRejectReason, n: number): void {
     this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + n;
   }
 }

@@ -3,7 +3,8 @@
  * tracker gives is compared with a plain count over the raw events, days decided by Intl.
  */
 import { EVENT_KINDS, type EventKind } from '@monkeytracker/grid';
-import type { Heatmap } from 'monkeytracker';
+import type { Heatmap } from '@monkeytracker/query';
+import { seededRandom } from './seeded-random';
 
 export const TIME_ZONE = 'Europe/Prague';
 export const BREAKPOINTS = [0, 576, 768, 992, 1200, 1400];
@@ -30,16 +31,6 @@ const NORMALIZED = [
 ];
 const VIEWPORTS = [390, 800, 1024, 1280, 1500];
 
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Events in columns, time-ordered, plus each event's local day (by Intl) as 'YYYY-MM-DD'. */
 export interface Traffic {
   n: number;
@@ -55,7 +46,7 @@ export interface Traffic {
 }
 
 export function makeTraffic(n: number, start: number, days: number, seed: number): Traffic {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const traffic: Traffic = {
     n,
     t: new Float64Array(n),

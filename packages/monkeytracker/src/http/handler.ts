@@ -1,0 +1,231 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TrackerOptionError } from '@monkeytracker/pipeline';
+import { bodyWasConsumed, checkMediaType, readBody } from './body';
+import { type CorsOption, type CorsPolicy, corsPolicy, preflightHeaders } from './cors';
+import {
+  collectText,
+  collectValue,
+  type EndpointContext,
+  failureAnswer,
+  type HandlerStats,
+  healthAnswer,
+  heatmapAnswer,
+  newHandlerStats,
+  overloadedAnswer,
+} from './endpoints';
+import { BodyTooLargeError, MethodNotAllowedError, NotFoundError } from './errors';
+import type { TrackerPort } from './port';
+import { errorAnswer, type HttpAnswer, writeAnswer } from './respond';
+
+/** Options of {@link createHandler} (and `tracker.handler()`, and the Fastify plugin). */
+export interface HandlerOptions {
+  /**
+   * Path prefix of the endpoints, from the root of the server: `{prefix}/collect`,
+   * `{prefix}/heatmap`, `{prefix}/health`. Matched against `req.originalUrl` (Express, Connect)
+   * or `req.url`, so mounting under a path (`app.use('/mt', handler)`) does not change it.
+   * Default `'/mt'`; `''` serves at the root.
+   */
+  prefix?: string;
+  /** Longest collect body; past it the answer is `413` and the connection is closed. Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Origins allowed to call from a browser on another origin. Default: none (no CORS headers). */
+  cors?: CorsOption;
+  /**
+   * Keep the `t` the client sent. Default `false`: the server clock stamps every event, so a
+   * wrong or malicious client clock cannot file events under other days.
+   */
+  trustClientTime?: boolean;
+  /** Serve `GET {prefix}/heatmap` (and stats in `/health`). `false` for public ingest-only nodes. Default `true`. */
+  query?: boolean;
+  /** Seconds a client is told to wait (`Retry-After`) when the tracker is overloaded. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+/** `next` of Express and Connect: called when a request is not for the handler. */
+export type NextFunction = (err?: unknown) => void;
+
+/**
+ * A request handler for `node:http`, Express and Connect. Requests outside the prefix go to
+ * `next()`, or get `404` without it.
+ */
+export interface MonkeyTrackerHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void;
+  /** The handler's counters (a copy). */
+  stats(): HandlerStats;
+}
+
+const DEFAULT_PREFIX = '/mt';
+const DEFAULT_MAX_BODY = 64 * 1024;
+/** The endpoints under the prefix and the methods each allows. */
+export const ALLOW: Readonly<Record<string, string>> = {
+  '/collect': 'POST, OPTIONS',
+  '/heatmap': 'GET, HEAD, OPTIONS',
+  '/health': 'GET, HEAD, OPTIONS',
+};
+
+/** Handler options with defaults filled in and checked. */
+export interface ResolvedHandlerOptions extends EndpointContext {
+  prefix: string;
+  maxBodyBytes: number;
+  cors: CorsPolicy | undefined;
+}
+
+/** Checks handler options (throwing `INVALID_OPTION`) and fills in defaults. */
+export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions): ResolvedHandlerOptions {
+  let prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/')) || /[?#\s]/.test(prefix)) {
+    throw new TrackerOptionError(
+      `handler prefix must be a path like '/mt' (or ''), got ${JSON.stringify(prefix)}`,
+    );
+  }
+  prefix = prefix.replace(/\/+$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new TrackerOptionError(
+      `handler maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`,
+    );
+  }
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  if (!Number.isInteger(retryAfter) || retryAfter < 0) {
+    throw new TrackerOptionError(
+      `handler retryAfterSeconds must be an integer ≥ 0, got ${String(retryAfter)}`,
+    );
+  }
+  return {
+    port,
+    prefix,
+    maxBodyBytes,
+    trustClientTime: options.trustClientTime === true,
+    query: options.query !== false,
+    cors: corsPolicy(options.cors, (err) => port.onError(err)),
+    retryAfter: String(retryAfter),
+    counters: newHandlerStats(),
+  };
+}
+
+/**
+ * Creates the HTTP handler of a tracker for `node:http`, Express and Connect:
+ *
+ * - `POST {prefix}/collect`: a JSON array of events or `{ events: [...] }`, as
+ *   `application/json` or `text/plain` (sendBeacon) → `202 { accepted, rejected: [{ index, reason }] }`;
+ *   `400` bad JSON or shape, `413` past `maxBodyBytes`, `415` other content types, `503` +
+ *   `Retry-After` when the tracker is overloaded.
+ * - `GET {prefix}/heatmap?url=&kind=&vw=&from=&to=&top=&minCount=` → the heatmap; `400`
+ *   `{ error, code, field }` names a bad parameter. Off with `query: false`.
+ * - `GET {prefix}/health` → `200 { ok: true, overloaded: false, stats?, http? }` or `503` when overloaded.
+ * - `OPTIONS` → `204` with CORS headers for allowed origins (see `cors`).
+ *
+ * Other paths under the prefix get `404`; paths outside it go to `next()` (or `404`).
+ * `handler.stats()` counts what the HTTP layer answered (202s, 503 drops, 4xx, aborted clients).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createHandler } from 'monkeytracker/http';
+ * const tracker = await createTracker({ journal: { dir: './data/journal' } });
+ * const handler = createHandler(tracker, { cors: ['https://shop.example'] });
+ * createServer((req, res) => handler(req, res)).listen(3000);
+ * ```
+ */
+export function createHandler(port: TrackerPort, options: HandlerOptions = {}): MonkeyTrackerHandler {
+  const o = resolveHandlerOptions(port, options);
+  const prefixSlash = `${o.prefix}/`;
+  const handler = function monkeyTrackerHandler(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NextFunction,
+  ) {
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path !== o.prefix && !path.startsWith(prefixSlash)) {
+      if (next) next();
+      else
+        writeAnswer(
+          res,
+          errorAnswer(
+            new NotFoundError(`no monkeytracker endpoint at ${path}; they are under ${prefixSlash}`),
+          ),
+        );
+      return;
+    }
+    try {
+      let allowed = false;
+      if (o.cors) {
+        const cors = o.cors.decide(req.headers.origin);
+        allowed = cors.allowed;
+        for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
+      }
+      const endpoint = path.slice(o.prefix.length);
+      const method = req.method;
+      const allow = ALLOW[endpoint];
+      if (allow === undefined || (endpoint === '/heatmap' && !o.query)) {
+        writeAnswer(res, errorAnswer(new NotFoundError(`no monkeytracker endpoint at ${path}`)));
+      } else if (method === 'OPTIONS') {
+        writeAnswer(res, { status: 204, headers: allowed ? preflightHeaders() : {} });
+      } else if (endpoint === '/collect') {
+        if (method === 'POST') collect(o, req, res);
+        else writeAnswer(res, methodNotAllowed(allow));
+      } else if (method !== 'GET' && method !== 'HEAD') {
+        writeAnswer(res, methodNotAllowed(allow));
+      } else if (endpoint === '/heatmap') {
+        heatmapAnswer(o, q < 0 ? '' : url.slice(q + 1)).then((answer) => writeAnswer(res, answer));
+      } else {
+        writeAnswer(res, healthAnswer(o));
+      }
+    } catch (err) {
+      writeAnswer(res, failureAnswer(o, err));
+    }
+  };
+  return Object.assign(handler, { stats: (): HandlerStats => ({ ...o.counters }) });
+}
+
+/** `405` with the methods the path allows. */
+export function methodNotAllowed(allow: string): HttpAnswer {
+  return errorAnswer(new MethodNotAllowedError(`method not allowed; use ${allow}`), { allow });
+}
+
+/** `413`; `connection: close` makes Node end the socket once written, so the rest is never read. */
+export function tooLarge(o: ResolvedHandlerOptions): HttpAnswer {
+  o.counters.tooLarge++;
+  return errorAnswer(new BodyTooLargeError(`the body is larger than ${o.maxBodyBytes} bytes`), {
+    connection: 'close',
+  });
+}
+
+function collect(o: ResolvedHandlerOptions, req: IncomingMessage, res: ServerResponse): void {
+  o.counters.collectRequests++;
+  const media = checkMediaType(req.headers);
+  if (media) {
+    o.counters.unsupportedMediaType++;
+    writeAnswer(res, errorAnswer(media));
+    return;
+  }
+  if (o.port.overloaded) {
+    writeAnswer(res, overloadedAnswer(o));
+    return;
+  }
+  if (bodyWasConsumed(req)) {
+    // A body parser of the host ran first: take its result.
+    const body = (req as { body?: unknown }).body;
+    const answer =
+      typeof body === 'string' || Buffer.isBuffer(body)
+        ? collectText(o, body.toString())
+        : collectValue(o, body);
+    writeAnswer(res, answer);
+    return;
+  }
+  if (Number(req.headers['content-length']) > o.maxBodyBytes) {
+    writeAnswer(res, tooLarge(o));
+    return;
+  }
+  readBody(req, o.maxBodyBytes, (outcome) => {
+    try {
+      if (outcome.type === 'ok') writeAnswer(res, collectText(o, outcome.body.toString('utf8')));
+      else if (outcome.type === 'too-large') writeAnswer(res, tooLarge(o));
+      else o.counters.aborted++; // the client is gone, there is no one to answer
+    } catch (err) {
+      writeAnswer(res, failureAnswer(o, err));
+    }
+  });
+}

@@ -1,0 +1,11 @@
+// `monkeytracker/http`: the HTTP layer, on the narrow TrackerPort (a Tracker is one).
+export type { CorsOption } from './cors';
+export type { HandlerStats } from './endpoints';
+export { HTTP_ERRORS, type HttpErrorBody } from './errors';
+export {
+  createHandler,
+  type HandlerOptions,
+  type MonkeyTrackerHandler,
+  type NextFunction,
+} from './handler';
+export type { TrackerPort } from './port';

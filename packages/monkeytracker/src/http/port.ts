@@ -1,0 +1,22 @@
+import type { TrackResult } from '@monkeytracker/pipeline';
+import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
+
+/**
+ * What the HTTP layer needs from a tracker, and nothing more: a `Tracker` is one, and so is any
+ * object that forwards to one (a test double, a tracker in another worker). Keeping the HTTP
+ * layer on this narrow port is what lets it live apart from the tracker without a cycle.
+ */
+export interface TrackerPort {
+  /** Validates and counts events (see `Tracker.track`). */
+  track(input: unknown): TrackResult;
+  /** Answers a heatmap query (see `Tracker.query`). */
+  query(query: HeatmapQuery): Promise<Heatmap>;
+  /** Counters for the detailed health answer. */
+  stats(): object;
+  /** True while new events are refused: collect answers 503 without reading the body. */
+  readonly overloaded: boolean;
+  /** The clock that stamps events (unless the handler trusts client time). */
+  now(): number;
+  /** Where the HTTP layer reports errors it does not show to clients. */
+  onError(error: Error): void;
+}

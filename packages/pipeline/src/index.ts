@@ -1,0 +1,13 @@
+export { FlushIncompleteError, PIPELINE_ERRORS, TrackerOptionError } from './errors';
+export type { TrackRejectReason, TrackResult } from './ingest/ingest-path';
+export type { FlushOutcome, FlushPolicy, Timer } from './merge/retry-policy';
+export { Pipeline, type PipelineOptions, type PipelineStats, recoveryStart } from './pipeline';
+export {
+  type AggregationOptions,
+  type CacheOptions,
+  type GridOptions,
+  positiveInteger,
+  type ResolvedOptions,
+  resolveOptions,
+} from './pipeline-options';
+export type { ReplayProgress } from './recovery/replay-frames';

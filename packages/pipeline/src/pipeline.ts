@@ -1,0 +1,390 @@
+import { randomBytes } from 'node:crypto';
+import type { HeatEvent, IndexKey } from '@monkeytracker/grid';
+import { type Journal, type JournalFrame, readJournalFrames } from '@monkeytracker/journal';
+import {
+  type Heatmap,
+  type HeatmapQuery,
+  InvalidQueryError,
+  type LivePart,
+  type LiveSource,
+  type PageKey,
+  queryHeatmap,
+} from '@monkeytracker/query';
+import type { StorageAdapter } from '@monkeytracker/storage';
+import { FlushIncompleteError } from './errors';
+import { IngestPath, type TrackRejectReason, type TrackResult } from './ingest/ingest-path';
+import { LiveCache } from './live/live-cache';
+import { PageDirectory } from './live/page-directory';
+import { MergeScheduler } from './merge/merge-scheduler';
+import { type FlushOutcome, type FlushPolicy, realTimer, retryDelay, type Timer } from './merge/retry-policy';
+import {
+  type AggregationOptions,
+  type CacheOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './pipeline-options';
+import { type ReplayProgress, replayFrames } from './recovery/replay-frames';
+
+/** Options of {@link Pipeline}. */
+export interface PipelineOptions extends AggregationOptions {
+  /** Where indexes are merged. */
+  storage: StorageAdapter;
+  /** The open journal events are appended to (live tracking); absent for replays and journal-less trackers. */
+  journal?: Journal;
+  /** The writer id merges carry. Default: the journal's, else a random id for this process. */
+  writer?: string;
+  /**
+   * The journal position the live side starts from: where a recovery or replay begins reading
+   * (a checkpoint, or 0). Default: the journal's current position (nothing to recover).
+   */
+  startPosition?: number;
+  cache?: CacheOptions;
+  /** Longest query range in days. Default 400. */
+  maxQueryDays?: number;
+  /** The event clock (stamps events without `t`, decides "today"). Default `Date.now`. */
+  now?: () => number;
+  /** The clock retries wait on. Default: `performance.now` and `setTimeout`. */
+  timer?: Timer;
+  /** Background errors (failed merges, checkpoint writes). */
+  onError?: (error: Error) => void;
+}
+
+/** Counters of a pipeline, for stats and health. */
+export interface PipelineStats {
+  /** Events counted. */
+  accepted: number;
+  /** Refused events by reason (`'x'`, `'url'`, `'overloaded'`, …). */
+  rejected: Partial<Record<TrackRejectReason, number>>;
+  /** Live (page, kind, bucket, day) entries. */
+  liveEntries: number;
+  /** Pages the live side holds. */
+  livePages: number;
+  /** Bytes of live builders, unmerged deltas and the page directory. */
+  liveBytes: number;
+  /** Deltas cut from the live cache and not yet confirmed by storage. */
+  pendingMerges: number;
+  /** Successful and failed `storage.merge` calls. */
+  merges: number;
+  mergeErrors: number;
+  /** Deltas storage already held when they were sent (retries after unknown outcomes, recovery). */
+  skippedMerges: number;
+  lastMergeError: string | undefined;
+  /** Duration of the last successful merge call, ms. */
+  lastMergeMs: number;
+  /** Whether new events are refused because storage or the journal is behind. */
+  overloaded: boolean;
+  /** The journal position up to which storage has confirmed everything (recovery starts there). */
+  confirmedPosition: number;
+}
+
+/**
+ * The streaming core: validate → normalize → journal → live builders → cut → merge → settle,
+ * the one path of live tracking, recovery and replay, plus the consistent read (the pipeline is
+ * the {@link LiveSource} of `queryHeatmap`). It has no timers of its own: the facade calls
+ * {@link Pipeline.tick} on its schedule, and retries wait on the injected {@link Timer}.
+ *
+ * Exactly once: a cut turns every live builder into deltas at one journal position, recorded in
+ * the journal; the journal is flushed before the deltas are merged; storage applies each
+ * (key, writer, position) at most once. A restart re-reads the journal from the checkpoint and
+ * cuts where the writer cut, so it re-sends exactly the deltas storage may lack.
+ */
+export class Pipeline implements LiveSource {
+  readonly writer: string;
+  readonly options: Readonly<ResolvedOptions>;
+  readonly storage: StorageAdapter;
+  readonly journal: Journal | undefined;
+  /** The clock flush deadlines are measured on (`flush({ until: pipeline.timer.now() + ms })`). */
+  readonly timer: Timer;
+  readonly #now: () => number;
+  readonly #start: number;
+  readonly #onError: (error: Error) => void;
+  readonly #pages: PageDirectory;
+  readonly #cache: LiveCache;
+  readonly #ingest: IngestPath;
+  readonly #merges: MergeScheduler;
+  /** The next position without a journal: events counted so far. */
+  #counter = 0;
+  #failures = 0;
+  #confirmed: number;
+  #checkpointing: Promise<void> | undefined;
+
+  constructor(options: PipelineOptions) {
+    this.options = resolveOptions(options);
+    this.storage = options.storage;
+    this.journal = options.journal;
+    this.writer = options.writer ?? options.journal?.writerId ?? `p${randomBytes(8).toString('hex')}`;
+    this.#now = options.now ?? Date.now;
+    this.timer = options.timer ?? realTimer;
+    this.#onError = options.onError ?? (() => {});
+    this.#pages = new PageDirectory(this.options.urls);
+    const start = options.startPosition ?? options.journal?.position ?? 0;
+    this.#start = start;
+    this.#counter = start;
+    this.#confirmed = start;
+    this.#cache = new LiveCache(this.options, this.#pages, start);
+    this.#ingest = new IngestPath(this.options.validation, this.#pages, this.#cache);
+    this.#merges = new MergeScheduler(
+      this.storage,
+      this.#cache,
+      this.writer,
+      this.options.maxKeysPerMerge,
+      this.#onError,
+    );
+  }
+
+  /** The journal position the next event gets. */
+  get position(): number {
+    return this.journal ? this.journal.position : this.#counter;
+  }
+
+  /** True when live counts, unmerged deltas and pages exceed `maxPendingBytes`: new events are refused. */
+  get overloaded(): boolean {
+    return this.#heldBytes() > this.options.maxPendingBytes;
+  }
+
+  /** True when the live cache has grown past `maxEntries` enough that a tick should not wait for its timer. */
+  get needsTick(): boolean {
+    return this.#cache.size > this.options.maxEntries * 1.1;
+  }
+
+  /** How long until the next tick: the flush interval, or the retry backoff after failures. */
+  get nextTickMs(): number {
+    const interval = this.options.flushIntervalMs;
+    return this.#failures > 0 ? Math.min(interval, retryDelay(this.#failures)) : interval;
+  }
+
+  /**
+   * Validates and counts events, synchronously: journal buffer + live index. Valid events are
+   * kept even when others in the batch are rejected; past `maxPendingBytes` the whole batch is
+   * refused as `'overloaded'`.
+   */
+  track(inputs: readonly unknown[]): TrackResult {
+    if (this.overloaded) return this.#ingest.refuse(inputs.length, 'overloaded');
+    const result = this.#ingest.ingest(inputs, this.#now(), this.journal);
+    if (!this.journal) this.#counter += result.accepted;
+    return result;
+  }
+
+  /** Normalizes a url the way ingest does. */
+  normalizeUrl(url: string): string | undefined {
+    return this.#pages.normalize(url);
+  }
+
+  /** {@link LiveSource}: the live parts of `keys` of `page`, synchronously. */
+  snapshot(page: PageKey, keys: readonly IndexKey[]): LivePart[][] {
+    const series = this.#cache.findSeries(this.#pages.find(page.site, page.url), page.kind, page.bucket);
+    return this.#cache.snapshot(series, keys);
+  }
+
+  /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
+  query(query: HeatmapQuery): Promise<Heatmap> {
+    const url = typeof query.url === 'string' ? this.#pages.normalize(query.url) : undefined;
+    if (url === undefined) {
+      throw new InvalidQueryError(`url must be a page url or path, got ${JSON.stringify(query.url)}`, {
+        field: 'url',
+      });
+    }
+    const o = this.options;
+    return queryHeatmap(
+      this.storage,
+      { ...query, url },
+      {
+        live: this,
+        timeZone: o.timeZone,
+        now: this.#now(),
+        grid: { cellSize: o.cellSize, breakpoints: o.breakpoints },
+        maxDays: o.maxQueryDays,
+      },
+    );
+  }
+
+  /**
+   * One housekeeping step, on the facade's timer: cut every builder at the current position,
+   * make the journal durable up to the cut, merge every pending delta, drop idle entries, and
+   * advance the checkpoint. Resolves `true` when storage confirmed everything; a failure is
+   * reported to `onError` and retried on the next tick (see {@link Pipeline.nextTickMs}).
+   */
+  async tick(): Promise<boolean> {
+    let ok = false;
+    try {
+      this.#cut();
+      await this.journal?.flush();
+      ok = await this.#merges.run();
+    } catch (err) {
+      this.#onError(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.#failures = ok ? 0 : this.#failures + 1;
+    this.#cache.sweep(this.#now(), this.options.idleMs, this.options.maxEntries);
+    if (ok) this.#advanceCheckpoint();
+    return ok;
+  }
+
+  /**
+   * Cuts every builder, makes the journal durable, and merges until storage confirmed every
+   * delta: `{ until }` retries failures until that deadline (on the timer) and then throws
+   * `FLUSH_INCOMPLETE`; `{ bestEffort: true }` tries once. A journal that cannot write rejects:
+   * merging deltas the journal does not hold would break recovery.
+   */
+  async flush(policy: FlushPolicy): Promise<FlushOutcome> {
+    this.#cut();
+    await this.journal?.flush();
+    const outcome = await this.#mergeUntil(policy);
+    this.#cache.sweep(this.#now(), this.options.idleMs, this.options.maxEntries);
+    if (outcome.complete) {
+      this.#advanceCheckpoint();
+      await this.#checkpointing;
+    }
+    return outcome;
+  }
+
+  /**
+   * Feeds journal frames through the ingest path (without appending them again), cutting where
+   * the writer cut: recovery of this pipeline's own unconfirmed tail at start, or a replay of a
+   * journal into other storage. Deltas are merged as memory requires; call
+   * {@link Pipeline.flush} afterwards for the rest.
+   */
+  async replay(
+    frames: AsyncIterable<JournalFrame>,
+    options: {
+      maxHeldBytes?: number;
+      onProgress?: (p: ReplayProgress) => void;
+      /**
+       * Also cut the events after the journal's last recorded cut, at its end. Only for a writer
+       * that will not run again (or other storage): a live writer cuts its tail itself, and
+       * merging it here too would count it twice in that writer's storage. Default false.
+       */
+      cutTail?: boolean;
+    } = {},
+  ): Promise<{ events: number; position: number }> {
+    const cache = this.#cache;
+    const ingest = this.#ingest;
+    const timeout = this.options.flushTimeoutMs;
+    const result = await replayFrames(
+      frames,
+      {
+        ingestReplayed: (events: HeatEvent[]) => {
+          ingest.ingest(events, this.#now(), undefined);
+        },
+        cutAt: (position) => {
+          if (position > cache.lastCut) cache.cut(position);
+        },
+        get heldBytes() {
+          return cache.pendingBytes + cache.builderBytes;
+        },
+        drain: async () => {
+          await this.#mergeUntil({ until: this.timer.now() + timeout });
+          cache.sweep(this.#now(), 0, 0);
+        },
+      },
+      {
+        maxHeldBytes: options.maxHeldBytes ?? Math.floor(this.options.maxPendingBytes / 4),
+        onProgress: options.onProgress,
+      },
+    );
+    if (options.cutTail && result.position > cache.lastCut) cache.cut(result.position);
+    // Without a journal, a later flush cuts at the counter: never below what was replayed.
+    if (!this.journal) this.#counter = Math.max(this.#counter, cache.lastCut);
+    return result;
+  }
+
+  /** Events counted in the builders since the last cut (what a replay without `cutTail` leaves unmerged). */
+  get uncutEvents(): number {
+    return this.#cache.uncutEvents();
+  }
+
+  /**
+   * Recovery at start: re-aggregates this writer's journal from `startPosition` (see
+   * {@link recoveryStart}) to its end through the same path, cutting where the previous process
+   * cut. The recovered deltas are then merged by the next ticks like any live delta, exactly once;
+   * events after the last recorded cut stay in the builders and are cut with new traffic.
+   */
+  async recover(
+    options: { onProgress?: (p: ReplayProgress) => void } = {},
+  ): Promise<{ events: number; position: number }> {
+    const journal = this.journal;
+    if (!journal || this.#start >= journal.position) return { events: 0, position: this.position };
+    return this.replay(readJournalFrames({ dir: journal.dir, fromPosition: this.#start }), options);
+  }
+
+  /** Counters for dashboards, health and alerts. */
+  stats(): PipelineStats {
+    const c = this.#merges.counters;
+    return {
+      accepted: this.#ingest.accepted,
+      rejected: { ...this.#ingest.rejectedByReason },
+      liveEntries: this.#cache.size,
+      livePages: this.#pages.size,
+      liveBytes: this.#heldBytes(),
+      pendingMerges: this.#cache.pendingDeltas,
+      merges: c.merges,
+      mergeErrors: c.mergeErrors,
+      skippedMerges: c.skipped,
+      lastMergeError: c.lastError?.message,
+      lastMergeMs: c.lastMergeMs,
+      overloaded: this.overloaded,
+      confirmedPosition: this.#confirmed,
+    };
+  }
+
+  #heldBytes(): number {
+    return this.#cache.pendingBytes + this.#cache.builderBytes + this.#pages.bytes;
+  }
+
+  /** Cuts every builder at the current position (recorded in the journal, when there is one). */
+  #cut(): void {
+    const position = this.journal ? this.journal.cut() : this.#counter;
+    if (position > this.#cache.lastCut) this.#cache.cut(position);
+  }
+
+  async #mergeUntil(policy: FlushPolicy): Promise<FlushOutcome> {
+    for (let failures = 1; ; failures++) {
+      const complete = await this.#merges.run();
+      const pendingDeltas = this.#cache.pendingDeltas;
+      if (complete || 'bestEffort' in policy) return { complete, pendingDeltas };
+      const left = policy.until - this.timer.now();
+      if (left <= 0) {
+        const error = this.#merges.counters.lastError;
+        throw new FlushIncompleteError(
+          `${pendingDeltas} live deltas could not be merged into storage in time (${error?.message ?? 'unknown error'}); they stay queued${this.journal ? ' and are in the journal' : ''}`,
+          { pendingDeltas, cause: error },
+        );
+      }
+      await this.timer.sleep(Math.min(left, retryDelay(failures)));
+    }
+  }
+
+  /** Saves the position before which storage confirmed everything, when it moved (one write at a time). */
+  #advanceCheckpoint(): void {
+    const confirmed = this.#cache.oldestPendingFrom() ?? this.#cache.lastCut;
+    if (confirmed <= this.#confirmed) return;
+    this.#confirmed = confirmed;
+    const journal = this.journal;
+    if (!journal || this.#checkpointing) return;
+    this.#checkpointing = (async () => {
+      let saved = -1;
+      try {
+        while (saved < this.#confirmed) {
+          saved = this.#confirmed;
+          await journal.saveCheckpoint(saved);
+        }
+      } catch (err) {
+        this.#onError(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        this.#checkpointing = undefined;
+      }
+    })();
+  }
+}
+
+/**
+ * Where recovery starts reading a writer's journal: on storage that is not durable (memory),
+ * at 0 — everything is replayed; on durable storage, at the checkpoint (0 without one: a full,
+ * idempotent replay). A writer id created by this open means storage holds nothing of this
+ * writer: events already in the directory predate writer ids (merged without marks) and are
+ * left alone.
+ */
+export function recoveryStart(journal: Journal, storage: StorageAdapter): number {
+  if (storage.capabilities?.durable !== true) return 0;
+  if (journal.writerCreated) return journal.position;
+  return Math.min(journal.checkpoint ?? 0, journal.position);
+}
