@@ -1,25 +1,5 @@
 import { parseArgs } from 'node:util';
-
-/** A mistake on the command line: printed as one line with a `--help` hint, exit code 2. */
-export class CliUsageError extends Error {
-  readonly code = 'CLI_USAGE' as const;
-  /** The subcommand whose help to point at, if any. */
-  readonly command: string | undefined;
-  constructor(message: string, command?: string) {
-    super(message);
-    this.name = 'CliUsageError';
-    this.command = command;
-  }
-}
-
-/** A failure the user can act on (missing journal, port in use): one line, exit code 1. */
-export class CliError extends Error {
-  readonly code = 'CLI_FAILED' as const;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CliError';
-  }
-}
+import { CliUsageError } from './errors';
 
 /** The flags of a subcommand, as `util.parseArgs` takes them. */
 export type CliOptions = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
@@ -59,7 +39,7 @@ export function parseCommand<T extends CliOptions>(
     const e = err as { code?: string; message: string };
     if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
       const first = e.message.split(/\.\s/)[0]?.replace(/\.$/, '') ?? e.message;
-      throw new CliUsageError(first.charAt(0).toLowerCase() + first.slice(1), command);
+      throw new CliUsageError(first.charAt(0).toLowerCase() + first.slice(1), { command });
     }
     throw err;
   }
@@ -79,7 +59,7 @@ export function integerFlag(
   if (!/^\d+$/.test(value) || n < min || n > max) {
     throw new CliUsageError(
       `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
-      command,
+      { command },
     );
   }
   return n;
@@ -100,7 +80,7 @@ export function timeFlag(
   if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
     throw new CliUsageError(
       `--${name} must be a day YYYY-MM-DD or an ISO date-time, got ${JSON.stringify(value)}`,
-      command,
+      { command },
     );
   }
   return day && name === 'to' ? ms + 86_400_000 : ms;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `monkeytracker` command: `serve`, `replay`, `verify`. Built by tsup into `dist/cli.js`
+ * The `monkeytracker` command: `serve`, `replay`, `verify`. Built by tsup into `dist/bin.js`
  * (ESM, with this shebang), the package's `bin`.
  */
-import { runCli } from './cli-main';
+import { runCli } from './main';
 
 runCli(process.argv.slice(2)).then(
   (code) => {

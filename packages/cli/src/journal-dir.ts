@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from './cli-args';
+import { CliError } from './errors';
 
 /** Segment files of a journal: `<start>-<seq>.mtj` while open, `.mtj.gz` once sealed. */
 const SEGMENT_RE = /^\d{8}T\d{9}Z-\d{10}\.mtj(\.gz)?$/;

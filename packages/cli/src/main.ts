@@ -1,7 +1,8 @@
-import { CliError, CliUsageError } from './cli-args';
-import { REPLAY_HELP, replayCommand } from './cli-replay';
-import { SERVE_HELP, serveCommand } from './cli-serve';
-import { VERIFY_HELP, verifyCommand } from './cli-verify';
+import { isMonkeyTrackerError } from '@monkeytracker/grid';
+import { CliError, CliUsageError } from './errors';
+import { REPLAY_HELP, replayCommand } from './replay';
+import { SERVE_HELP, serveCommand } from './serve';
+import { VERIFY_HELP, verifyCommand } from './verify';
 
 /** Top-level `--help`. */
 export const MAIN_HELP = `Usage: monkeytracker <command> [options]
@@ -45,16 +46,17 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    const message = e.message.replace(/^(\[[^\]]+\] )+/, '').split('\n')[0];
-    if (err instanceof CliUsageError) {
-      const hint = err.command ? `monkeytracker ${err.command} --help` : 'monkeytracker --help';
+    const message = (isMonkeyTrackerError(e) ? e.detail : e.message).split('\n')[0];
+    if (CliUsageError.is(e)) {
+      const hint = e.command ? `monkeytracker ${e.command} --help` : 'monkeytracker --help';
       process.stderr.write(`monkeytracker: ${message} (run ${hint})\n`);
     } else {
+      // Codes of the packages underneath help a search; our own failures need none.
       const code = (e as { code?: unknown }).code;
-      const tag = typeof code === 'string' && !(err instanceof CliError) ? ` [${code}]` : '';
+      const tag = typeof code === 'string' && !CliError.is(e) ? ` [${code}]` : '';
       process.stderr.write(`monkeytracker: error: ${message}${tag}\n`);
     }
     if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
-    return err instanceof CliUsageError ? 2 : 1;
+    return CliUsageError.is(e) ? 2 : 1;
   }
 }

@@ -1,4 +1,4 @@
-import type { ReplayProgress } from './replay';
+import type { ReplayProgress } from 'monkeytracker';
 
 /** Formats a byte count as MB with one decimal (`12.3 MB`). */
 export function formatMB(bytes: number): string {

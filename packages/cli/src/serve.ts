@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CliError, integerFlag, parseCommand } from './cli-args';
-import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './cli-storage';
-import { createTracker } from './create-tracker';
-import { createHandler } from './http-handler';
+import { createTracker } from 'monkeytracker';
+import { createHandler } from 'monkeytracker/http';
+import { integerFlag, parseCommand } from './args';
+import { CliError } from './errors';
+import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './storage';
 
 /** `--help` of `monkeytracker serve`. */
 export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.0.0.1] [--journal ./data/journal]
@@ -92,9 +93,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const prefix = (flags.prefix ?? '/mt').replace(/\/+$/, '');
   const where = mongo ? `${describeMongo(mongo)}, journal ${dir}` : `memory + journal ${dir}`;
-  const replayed = tracker.stats().replayedOnStart;
+  const replayed = tracker.stats().recoveredOnStart;
   process.stdout.write(
-    `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events replayed` : ''})\n`,
+    `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events recovered from the journal` : ''})\n`,
   );
 
   return new Promise<number>((resolve) => {

@@ -1,5 +1,5 @@
-import type { StorageAdapter } from '@monkeytracker/storage';
-import { CliError } from './cli-args';
+import type { StorageAdapter } from 'monkeytracker';
+import { CliError } from './errors';
 
 /** Where a CLI command keeps indexes: `--mongodb URI [--db D] [--collection C]`, or memory. */
 export interface MongoFlags {

@@ -1,7 +1,8 @@
 import { type VerifyReport, verifyJournal } from '@monkeytracker/journal';
-import { CliUsageError, parseCommand } from './cli-args';
-import { assertJournalDir } from './cli-journal-dir';
-import { formatMB } from './cli-progress';
+import { parseCommand } from './args';
+import { CliUsageError } from './errors';
+import { assertJournalDir } from './journal-dir';
+import { formatMB } from './progress';
 
 /** `--help` of `monkeytracker verify`. */
 export const VERIFY_HELP = `Usage: monkeytracker verify --journal DIR [--json]
@@ -71,7 +72,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${VERIFY_HELP}\n`);
     return 0;
   }
-  if (!flags.journal) throw new CliUsageError('--journal DIR is required', 'verify');
+  if (!flags.journal) throw new CliUsageError('--journal DIR is required', { command: 'verify' });
   await assertJournalDir(flags.journal);
   const report = await verifyJournal({ dir: flags.journal });
   process.stdout.write(

@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import type { HeatEvent } from '@monkeytracker/grid';
 import { openJournal } from '@monkeytracker/journal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, PACKAGE_DIR } from './build-dist';
+import { CLI, ensureBuilt } from './build-dist';
 
-const CLI = join(PACKAGE_DIR, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mt-cli-'));
 const EVENTS = 5_000;
 const T0 = Date.UTC(2024, 5, 10, 8);
-
-/** Builds unless dist/cli.js is newer than every source file (ensureBuilt looks at index.js only). */
-function ensureCliBuilt(): void {
-  ensureBuilt();
-  const src = join(PACKAGE_DIR, 'src');
-  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newest) return;
-  execFileSync('pnpm', ['--filter', 'monkeytracker...', 'build'], { cwd: PACKAGE_DIR, stdio: 'ignore' });
-}
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -51,7 +41,7 @@ function events(n: number): HeatEvent[] {
 let journalDir: string;
 
 beforeAll(async () => {
-  ensureCliBuilt();
+  ensureBuilt();
   journalDir = join(tmp, 'journal');
   const journal = await openJournal({ dir: journalDir, segmentBytes: 16 * 1024 });
   const all = events(EVENTS);
@@ -244,7 +234,7 @@ describe('serve', () => {
 
     // The journal was flushed and its lock released: a second server replays the 20 events.
     const second = await start(['--port', '0', '--journal', dir, '--ingest-only']);
-    expect(second.line).toContain('20 events replayed');
+    expect(second.line).toContain('20 events recovered from the journal');
     expect((await fetch(`${second.url}${heatmap}`)).status).toBe(404);
     expect((await (await fetch(`${second.url}/health`)).json()).ok).toBe(true);
     second.child.kill('SIGINT');

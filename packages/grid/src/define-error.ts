@@ -45,7 +45,11 @@ export class MonkeyTrackerError extends Error {
 }
 
 /** The extra fields an error class carries, plus the standard `cause`. */
-type ErrorArgs<F> = keyof F extends never ? [options?: ErrorOptions] : [fields: F & ErrorOptions];
+type ErrorArgs<F> = keyof F extends never
+  ? [options?: ErrorOptions]
+  : object extends F
+    ? [fields?: F & ErrorOptions]
+    : [fields: F & ErrorOptions];
 
 /** An instance of an error class made by {@link defineError}. */
 export type ErrorOf<C extends string, F = object> = MonkeyTrackerError & { readonly code: C } & Readonly<F>;
