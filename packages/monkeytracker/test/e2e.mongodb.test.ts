@@ -33,7 +33,11 @@ describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServ
     // FerretDB rewrites a whole document per merge (four round trips of the claim scheme), and
     // merges scale with pages × days; `pnpm test` runs a short version, `pnpm test:long` the full
     // one (on MongoDB the memory scenario: 1 M events over 60 days).
-    const [events, days, queries] = LONG ? (ferret ? [100_000, 8, 300] : [1_000_000, 60, 300]) : [20_000, 4, 60];
+    const [events, days, queries] = LONG
+      ? ferret
+        ? [100_000, 8, 300]
+        : [1_000_000, 60, 300]
+      : [20_000, 4, 60];
     const started = Date.now();
     await runScenario({
       events,
@@ -48,7 +52,13 @@ describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServ
       open: (clock) =>
         trackerSubject(clock, {
           storage: new MongoStorage({ uri, db, collection }),
-          cache: { maxEntries: 200, idleMs: 6 * 3_600_000, flushIntervalMs: LONG ? 100 : 20 },
+          // Small merge calls: many of them, so queries meet merges in flight.
+          cache: {
+            maxEntries: 200,
+            idleMs: 6 * 3_600_000,
+            flushIntervalMs: LONG ? 100 : 20,
+            maxKeysPerMerge: 50,
+          },
         }),
     });
   });

@@ -17,7 +17,6 @@ const DAY = '2024-06-10';
 const click = (x: number, y: number) => ({ kind: 'click', url: '/p', x, y, vw: 1280, vh: 700 });
 const batch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => click(i, i)));
 
-
 // Any exception that escapes a request (an unhandled 'error' event of a reset socket) fails the run.
 const uncaught: unknown[] = [];
 const onUncaught = (err: unknown) => uncaught.push(err);

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTracker, MemoryStorage, type ReplayProgress, replay, type StorageAdapter } from 'monkeytracker';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   asAnswer,
   eventAt,
@@ -12,6 +10,14 @@ import {
   seededRandom,
   TIME_ZONE,
 } from '@monkeytracker/test-kit';
+import {
+  createTracker,
+  MemoryStorage,
+  type ReplayProgress,
+  replay,
+  type StorageAdapter,
+} from 'monkeytracker';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'mt-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
