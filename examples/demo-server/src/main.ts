@@ -58,13 +58,13 @@ try {
   throw error;
 }
 
-const replayed = demo.tracker.stats().replayedOnStart;
+const replayed = demo.tracker.stats().recoveredOnStart;
 console.log(
   [
     'MonkeyTracker demo',
     `  tracked page   ${demo.pageUrl}`,
     `  heatmap viewer ${demo.viewerUrl}`,
-    `  journal        ${join(dataDir, 'journal')}${replayed > 0 ? ` (${replayed.toLocaleString('en-US')} events replayed)` : ''}`,
+    `  journal        ${join(dataDir, 'journal')}${replayed > 0 ? ` (${replayed.toLocaleString('en-US')} events recovered)` : ''}`,
     'Click around the page, then open the viewer. Ctrl+C stops the server.',
   ].join('\n'),
 );

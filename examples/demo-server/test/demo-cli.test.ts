@@ -100,7 +100,7 @@ it('--simulate fills the heatmaps; SIGTERM exits 0; a restart replays the journa
   const second = run(['--port', '0', '--data', dataDir]);
   const base = (await waitForOutput(second, /tracked page\s+(\S+)/))[1]!.replace(/\/$/, '');
   const replayed = Number(
-    (await waitForOutput(second, /\(([\d,]+) events replayed\)/))[1]!.replace(/,/g, ''),
+    (await waitForOutput(second, /\(([\d,]+) events recovered\)/))[1]!.replace(/,/g, ''),
   );
   expect(replayed).toBe(Object.values(before).reduce((a, b) => a + b, 0));
   expect(await totals(base, pageUrl)).toEqual(before);

@@ -53,3 +53,29 @@ it('collects events and answers heatmaps under /mt, next to the app routes', asy
   expect(await (await fetch(`${base}/`)).json()).toMatchObject({ hello: 'world' });
   expect((await fetch(`${base}/mt/nope`)).status).toBe(404);
 });
+
+it("runs the app's own hooks for the tracker's routes, and keeps its parser off the app's routes", async () => {
+  const { app: hooked } = await createApp({ dataDir: join(dataDir, 'hooked') });
+  const seen: string[] = [];
+  hooked.addHook('onResponse', async (request, reply) => {
+    seen.push(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode}`);
+  });
+  hooked.post('/echo', async (request) => ({ body: request.body }));
+  const url = await hooked.listen({ port: 0, host: '127.0.0.1' });
+  const click = { kind: 'click', url: '/pricing', x: 1, y: 1, vw: 1280, vh: 720 };
+  await fetch(`${url}/mt/collect`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify([click]),
+  });
+  await fetch(`${url}/mt/collect`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'x' });
+  // The app's JSON parser still serves its own routes (the plugin's raw parser is encapsulated).
+  const echo = await fetch(`${url}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":1}',
+  });
+  expect(await echo.json()).toEqual({ body: { a: 1 } });
+  expect(seen).toEqual(['POST /mt/collect 202', 'POST /mt/collect 415', 'POST /echo 200']);
+  await hooked.close();
+});

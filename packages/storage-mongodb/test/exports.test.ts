@@ -32,7 +32,7 @@ describe('published entry points', () => {
     const out = node(
       `const m = require('@monkeytracker/storage-mongodb');
        const s = new m.MongoStorage({ uri: 'mongodb://127.0.0.1:1' });
-       console.log(typeof m.MongoStorage, s.capabilities.sharedAcrossProcesses);`,
+       console.log(typeof m.MongoStorage, s.capabilities.durable);`,
       'commonjs',
     );
     expect(out).toBe('function true');
