@@ -4,9 +4,7 @@ import { FlakyStorage } from '../../pipeline/test/flaky-storage';
 import { trackerSubject } from './tracker-subject';
 
 describe('tracker against a storage that delays and fails merges', () => {
-  it('never counts a delta twice or misses one while merges settle around queries', {
-    timeout: 300_000,
-  }, async () => {
+  it('never counts a delta twice or misses one while merges settle around queries', async () => {
     const storage = new FlakyStorage();
     await runScenario({
       events: 200_000,

@@ -37,9 +37,7 @@ function runAndKill(journalDir: string, atLeast: number): Promise<number> {
 }
 
 describe('embedded default: MemoryStorage + journal survives SIGKILL', () => {
-  it('counts every event fsynced before the kill exactly once after a restart, three times over', {
-    timeout: 120_000,
-  }, async () => {
+  it('counts every event fsynced before the kill exactly once after a restart, three times over', async () => {
     const journalDir = join(dir, 'journal');
     let before = 0;
     for (let round = 0; round < 3; round++) {
@@ -67,7 +65,7 @@ describe('embedded default: MemoryStorage + journal survives SIGKILL', () => {
     }
   });
 
-  it('the replayed cells equal a naive count over the replayed prefix', { timeout: 60_000 }, async () => {
+  it('the replayed cells equal a naive count over the replayed prefix', async () => {
     const journalDir = join(dir, 'cells');
     await runAndKill(journalDir, 10_000);
     const tracker = await createTracker({ journal: { dir: journalDir }, now: () => NOW });

@@ -26,9 +26,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServer')})`, () => {
-  it('answers random queries like a naive count, and again from a new tracker on the same collection', {
-    timeout: 600_000,
-  }, async () => {
+  it('answers random queries like a naive count, and again from a new tracker on the same collection', async () => {
     const collection = `e2e_${Date.now()}`;
     // FerretDB rewrites a whole document per merge (four round trips of the claim scheme), and
     // merges scale with pages × days; `pnpm test` runs a short version, `pnpm test:long` the full
@@ -63,9 +61,7 @@ describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServ
     });
   });
 
-  it('two trackers on one collection, ingesting at once: the totals add up exactly', {
-    timeout: 300_000,
-  }, async () => {
+  it('two trackers on one collection, ingesting at once: the totals add up exactly', async () => {
     const collection = `two_${Date.now()}`;
     const traffic = makeTraffic(LONG ? 10_000 : 3_000, Date.UTC(2024, 4, 1), 5, 77);
     const clock = () => Date.UTC(2024, 4, 21);

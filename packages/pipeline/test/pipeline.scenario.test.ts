@@ -90,12 +90,11 @@ const base = (over: Partial<PipelineOptions>): PipelineOptions => ({
 });
 
 describe('pipeline end to end (no facade)', () => {
-  it('answers 300 random queries like a naive count over 100,000 events, and again after recovery', {
-    timeout: 60_000,
-  }, async () => {
+  const events = process.env.MT_LONG === '1' ? 1_000_000 : 100_000;
+  it(`answers 300 random queries like a naive count over ${events} events, and again after recovery`, async () => {
     const dir = freshDir();
     await runScenario({
-      events: 100_000,
+      events,
       open: async (clock) => {
         const journal = await openJournal({ dir, fsyncMs: 20 });
         const storage = new MemoryStorage();
@@ -108,9 +107,7 @@ describe('pipeline end to end (no facade)', () => {
     });
   });
 
-  it('never counts a delta twice or misses one while a flaky storage fails, half-applies and applies-then-fails', {
-    timeout: 60_000,
-  }, async () => {
+  it('never counts a delta twice or misses one while a flaky storage fails, half-applies and applies-then-fails', async () => {
     const storage = new FlakyStorage(23);
     await runScenario({
       events: 60_000,
