@@ -50,6 +50,7 @@ describe('error codes across the monorepo', () => {
 
   it.each(Object.entries(TABLES))('are documented in packages/%s/README.md', (pkg, table) => {
     const readme = readFileSync(new URL(`../packages/${pkg}/README.md`, import.meta.url), 'utf8');
-    for (const code of Object.keys(table)) expect(readme, `${code} in packages/${pkg}/README.md`).toContain(`\`${code}\``);
+    for (const code of Object.keys(table))
+      expect(readme, `${code} in packages/${pkg}/README.md`).toContain(`\`${code}\``);
   });
 });

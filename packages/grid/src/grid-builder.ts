@@ -95,19 +95,6 @@ export class GridBuilder {
     this.add(cellOf(event.x, event.y, this.cellSize));
   }
 
-  /** Adds every cell of an index (e.g. to fold a stored delta back into the live table). */
-  addIndex(index: GridIndex): void {
-    for (let i = 0; i < index.cells.length; i++) this.add(index.cells[i]!, index.counts[i]!);
-  }
-
-  /** Forgets every count, keeping the allocated table. */
-  clear(): void {
-    this.#keys.fill(EMPTY_SLOT);
-    this.#values.fill(0);
-    this.#size = 0;
-    this.total = 0;
-  }
-
   /** The counts so far as an immutable, sorted {@link GridIndex}; the builder stays usable. */
   toIndex(): GridIndex {
     if (this.#size === 0) return EMPTY_INDEX;
