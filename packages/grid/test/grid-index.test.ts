@@ -3,7 +3,6 @@ import {
   EMPTY_INDEX,
   GridBuilder,
   type GridIndex,
-  indexesEqual,
   indexFromEntries,
   mergeIndexes,
   mergeMany,

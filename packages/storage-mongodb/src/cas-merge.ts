@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GridIndex } from '@monkeytracker/grid';
 import { foldMerge, type KeyMerge, StorageConflictError, type WriterMarks } from '@monkeytracker/storage';
 import type { Collection, WriteConcernSettings } from 'mongodb';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { toStorageError } from './driver-errors';
 import {
   type ClaimDocument,
@@ -131,7 +131,10 @@ export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge
       const doc = current.get(k);
       const marks = doc ? marksOf(doc) : {};
       // Decode only when some part is still to apply: a retried or replayed delta costs a read.
-      const todo = parts.filter((p) => p.writer === undefined || !(marks[p.writer]?.p! >= p.position!));
+      const todo = parts.filter((p) => {
+        const mark = p.writer === undefined ? undefined : marks[p.writer];
+        return mark === undefined || p.position! > mark.p;
+      });
       if (todo.length === 0) {
         skipped += parts.length;
         pending.delete(k);
@@ -173,8 +176,9 @@ export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge
         firstError ??= result.error;
       }
     };
-    inserts.forEach((ins, i) => settle(ins.doc._id, insertResults[i]!, ins));
-    updates.forEach((u, i) => settle(u.k, updateResults[i]!, u, u));
+    for (let i = 0; i < inserts.length; i++) settle(inserts[i]!.doc._id, insertResults[i]!, inserts[i]!);
+    for (let i = 0; i < updates.length; i++)
+      settle(updates[i]!.k, updateResults[i]!, updates[i]!, updates[i]);
     await deleteClaims(ctx, previousClaims);
     if (firstError !== undefined) throw fail(firstError);
     if (lost.size === 0) return { applied, skipped };

@@ -56,7 +56,9 @@ export interface ScenarioOptions {
 async function check(subject: ScenarioSubject, traffic: Traffic, count: number, q: GroundQuery) {
   const got = asAnswer(await subject.query({ url: q.url, kind: q.kind, vw: q.vw, from: q.from, to: q.to }));
   const expected = naiveAnswer(traffic, count, q);
-  expect(got.total, `${q.url} ${q.kind} vw=${q.vw} ${q.from}..${q.to} after ${count} events`).toBe(expected.total);
+  expect(got.total, `${q.url} ${q.kind} vw=${q.vw} ${q.from}..${q.to} after ${count} events`).toBe(
+    expected.total,
+  );
   expect(got.cells).toEqual(expected.cells);
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { checkMediaType } from './body';
 import { preflightHeaders } from './cors';
@@ -73,7 +73,8 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
   });
   // A client gone before its body was complete: nobody to answer, but counted as the node handler does.
   app.addHook('onRequestAbort', async (request) => {
-    if (request.method === 'POST' && request.url.split('?')[0] === `${o.prefix}/collect`) o.counters.aborted++;
+    if (request.method === 'POST' && request.url.split('?')[0] === `${o.prefix}/collect`)
+      o.counters.aborted++;
   });
   app.setErrorHandler((error, request, reply) => {
     const code = (error as { code?: string }).code;
