@@ -1,6 +1,6 @@
 // The `<script>` build of the tracker (dist/tracker.global.js): puts `startTracking` on
 // `window.MonkeyTracker` and starts tracking on its own when the tag carries `data-endpoint`:
-//   <script src="/mt/tracker.js" data-endpoint="/mt/collect" data-site="shop" defer></script>
+//   <script src="/mt/tracker.js" data-endpoint="/mt/collect" data-keep-query="lang" defer></script>
 // The renderers are a separate script (dist/heatmap.global.js, see heatmap-global.ts), so the
 // pages being tracked do not download them.
 import type { renderHeatmap } from './render-heatmap';
@@ -37,6 +37,8 @@ try {
       sampleRate: data.sampleRate ? +data.sampleRate : 1,
       // data-moves (or data-moves="true"): every 100 ms at most; data-moves="250": every 250 ms.
       moves: moves === undefined || moves === 'false' ? false : +moves || true,
+      // data-keep-query="lang,color": the query parameters sent with the url (others never are).
+      keepQuery: data.keepQuery ? data.keepQuery.split(',') : undefined,
     });
   }
 } catch {}

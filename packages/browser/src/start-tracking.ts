@@ -14,12 +14,17 @@ export interface TrackingOptions {
   respectDoNotTrack?: boolean;
   /** Record mouse moves too: `true` for one every 100 ms at most, or the interval in ms. Default off. */
   moves?: boolean | number;
+  /**
+   * Query parameters sent with the url; every other one is dropped in the browser (a query may
+   * hold personal data: emails, tokens), and the fragment is never sent. Default none.
+   */
+  keepQuery?: readonly string[];
 }
 
 /** One event as sent to the server; coordinates are page CSS px (for `scroll`, `y` is the deepest point seen). */
 export interface TrackedEvent {
   kind: 'click' | 'scroll' | 'move';
-  /** `location.href` without the fragment. */
+  /** The page: origin and path, plus only the `keepQuery` parameters; never the fragment. */
   url: string;
   x: number;
   y: number;
@@ -80,6 +85,7 @@ function track(options: TrackingOptions): Tracking | undefined {
   }
   if (!(Math.random() < (options.sampleRate ?? 1))) return;
   const { endpoint, site } = options;
+  const keep = options.keepQuery ?? [];
   const maxBatch = options.maxBatch ?? 50;
   const moveMs = options.moves === true ? 100 : +(options.moves || 0);
   const doc = document;
@@ -88,7 +94,7 @@ function track(options: TrackingOptions): Tracking | undefined {
   const { pushState, replaceState } = hist;
 
   let queue: TrackedEvent[] = [];
-  let url = ''; // the page view's url (href without the fragment)
+  let url = ''; // the page view's url: origin + path + kept query parameters
   let path = ''; // its pathname + search: a change of it is a new page view
   let depth = 0; // deepest scrollY + innerHeight seen in this view
   let ended = true; // the view's scroll event was queued already
@@ -139,7 +145,10 @@ function track(options: TrackingOptions): Tracking | undefined {
   };
 
   const startView = () => {
-    url = loc.href.split('#')[0]!;
+    const kept = new URLSearchParams();
+    new URLSearchParams(loc.search).forEach((value, key) => keep.includes(key) && kept.append(key, value));
+    const query = `${kept}`;
+    url = loc.origin + loc.pathname + (query ? `?${query}` : '');
     path = loc.pathname + loc.search;
     depth = 0;
     ended = false;

@@ -40,10 +40,11 @@ let distDir = '';
 function tallPage(query: URLSearchParams): string {
   const site = query.get('site') ?? 'test';
   const endpoint = query.get('endpoint') ?? '/mt/collect';
+  const keep = query.get('keep');
   const tag =
     query.get('manual') === '1'
       ? '<script src="/tracker.js"></script>'
-      : `<script src="/tracker.js" data-endpoint="${endpoint}" data-site="${site}" defer></script>`;
+      : `<script src="/tracker.js" data-endpoint="${endpoint}" data-site="${site}" data-keep-query="${keep ?? ''}" defer></script>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>tall</title>
 <style>html,body{margin:0;padding:0}#tall{height:${PAGE_HEIGHT}px;background:linear-gradient(#fff,#ddd)}</style>
 <script>history.scrollRestoration = 'manual';</script></head>
@@ -173,7 +174,8 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
 
   it('records 20 clicks at their page coordinates and one scroll event with the deepest point', async () => {
     const { context, page, errors } = await newPage();
-    await page.goto(`${base}/page?site=clicks`);
+    // A query with personal data and a fragment: only the kept parameter leaves the browser.
+    await page.goto(`${base}/page?site=clicks&email=ann%40example.com&keep=site#section`);
     const expected: { x: number; y: number }[] = [];
     for (let i = 0; i < 20; i++) {
       const x = 40 + i * 45;
@@ -186,7 +188,7 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
     await scrollTo(page, 500); // going back up does not lower the depth
     await page.goto(`${base}/blank`); // pagehide: the view ends, the rest goes by sendBeacon
 
-    const pageUrl = `${base}/page?site=clicks`;
+    const pageUrl = `${base}/page?site=clicks`; // keep=site: email and keep itself dropped, no fragment
     const scrolls = await waitFor('the scroll event', () => {
       const s = eventsOf('clicks', 'scroll');
       return s.length > 0 ? s : undefined;
@@ -213,7 +215,7 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
 
   it('treats pushState / replaceState / popstate to another path or query as new page views', async () => {
     const { context, page, errors } = await newPage();
-    await page.goto(`${base}/spa?site=spa`);
+    await page.goto(`${base}/spa?site=spa&keep=site,tab`);
     await scrollTo(page, 1000); // view 1: /spa, deepest 1700
     await page.evaluate(() => history.pushState({}, '', '/spa/next'));
     await scrollTo(page, 2000); // view 2: /spa/next, deepest 2700
@@ -365,7 +367,7 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
     expect(eventsOf('cross', 'click')[0]).toMatchObject({
       x: 300,
       y: 200,
-      url: `${crossOrigin}/page?manual=1`,
+      url: `${crossOrigin}/page`, // no keepQuery: the query never leaves the browser
     });
     await context.close();
   });

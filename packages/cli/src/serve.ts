@@ -1,19 +1,24 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTracker } from 'monkeytracker';
-import { createHandler } from 'monkeytracker/http';
+import { bearerToken, createHandler } from 'monkeytracker/http';
 import { integerFlag, parseCommand } from './args';
-import { CliError } from './errors';
+import { CliError, CliUsageError } from './errors';
 import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './storage';
 
 /** `--help` of `monkeytracker serve`. */
 export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.0.0.1] [--journal ./data/journal]
                            [--mongodb URI [--db D] [--collection C]] [--prefix /mt]
-                           [--cors ORIGIN ...] [--time-zone ZONE] [--ingest-only]
+                           [--cors ORIGIN ...] [--time-zone ZONE] [--site ID=HOST,HOST ...]
+                           [--read-token TOKEN] [--ingest-only]
 
 Runs a tracker behind the HTTP handler: POST {prefix}/collect, GET {prefix}/heatmap,
-GET {prefix}/health. By default indexes live in memory and the journal is replayed on
+GET {prefix}/health. By default indexes live in memory and the journal is re-read on
 start (the embedded default); with --mongodb they live in MongoDB.
+
+Reads (heatmaps, detailed health) answer only to loopback clients unless --read-token
+(or the MONKEYTRACKER_READ_TOKEN environment variable) is set: then they need
+Authorization: Bearer TOKEN from anywhere. Collect is open.
 
 Options:
   --port N            port (default 3000; 0 picks a free one, printed on start)
@@ -25,6 +30,10 @@ Options:
   --prefix P          path prefix of the endpoints (default /mt)
   --cors ORIGIN       allow browser calls from ORIGIN (repeat it; * for any origin)
   --time-zone ZONE    IANA zone of day boundaries (default UTC)
+  --site ID=HOSTS     collect for site ID on these comma-separated hosts (repeat it);
+                      events for other hosts are refused. Default: one site for all
+  --read-token T      the bearer token reads need (at least 16 characters); also
+                      MONKEYTRACKER_READ_TOKEN, which keeps it out of the process list
   --ingest-only       no heatmap endpoint (public ingest nodes)
   --debug             print stack traces of errors
   -h, --help          show this help
@@ -42,6 +51,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     prefix: { type: 'string' },
     cors: { type: 'string', multiple: true },
     'time-zone': { type: 'string' },
+    site: { type: 'string', multiple: true },
+    'read-token': { type: 'string' },
     'ingest-only': { type: 'boolean' },
   });
   if (flags.help) {
@@ -51,11 +62,27 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = integerFlag('serve', 'port', flags.port, 3000, 0, 65535);
   const host = flags.host ?? '127.0.0.1';
   const dir = flags.journal ?? './data/journal';
+  const sites = flags.site?.map((flag) => {
+    const m = /^([^=]+)=(.+)$/.exec(flag);
+    if (!m)
+      throw new CliUsageError(
+        `--site must look like shop=shop.example,www.shop.example, got ${JSON.stringify(flag)}`,
+        { command: 'serve' },
+      );
+    return { id: m[1]!, hosts: m[2]!.split(',') };
+  });
+  const token = flags['read-token'] ?? process.env.MONKEYTRACKER_READ_TOKEN;
+  if (token !== undefined && token.length < 16) {
+    throw new CliUsageError('--read-token (MONKEYTRACKER_READ_TOKEN) must be at least 16 characters', {
+      command: 'serve',
+    });
+  }
   const mongo = flags.mongodb === undefined ? undefined : { ...flags, mongodb: flags.mongodb };
   const storage = mongo ? await openMongoStorage(mongo) : undefined;
   const tracker = await createTracker({
     journal: { dir },
     storage,
+    sites,
     timeZone: flags['time-zone'],
     onError: (err) => process.stderr.write(`monkeytracker: ${err.message}\n`),
   }).catch(async (err) => {
@@ -65,7 +92,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const cors = flags.cors === undefined ? undefined : flags.cors.includes('*') ? ('*' as const) : flags.cors;
   let handler: ReturnType<typeof createHandler>;
   try {
-    handler = createHandler(tracker, { prefix: flags.prefix, cors, query: !flags['ingest-only'] });
+    handler = createHandler(tracker, {
+      prefix: flags.prefix,
+      cors,
+      query: !flags['ingest-only'],
+      authorize: token === undefined ? undefined : bearerToken(token),
+    });
   } catch (err) {
     await tracker.close();
     throw err;

@@ -236,9 +236,42 @@ describe('serve', () => {
     const second = await start(['--port', '0', '--journal', dir, '--ingest-only']);
     expect(second.line).toContain('20 events recovered from the journal');
     expect((await fetch(`${second.url}${heatmap}`)).status).toBe(404);
-    expect((await (await fetch(`${second.url}/health`)).json()).ok).toBe(true);
+    expect((await (await fetch(`${second.url}/health`)).json()).status).toBe('ok');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('--read-token guards reads with a bearer token, --site decides sites by host; collect stays open', async () => {
+    const token = 'serve-read-token-0123456789';
+    const served = await start([
+      '--port',
+      '0',
+      '--journal',
+      join(tmp, 'serve-token'),
+      '--read-token',
+      token,
+      '--site',
+      'shop=shop.example,www.shop.example',
+    ]);
+    const batch = [
+      { kind: 'click', url: 'https://shop.example/p', x: 1, y: 1, vw: 1280, vh: 720 },
+      { kind: 'click', url: 'https://evil.example/p', x: 1, y: 1, vw: 1280, vh: 720 },
+    ];
+    const collected = await fetch(`${served.url}/collect`, { method: 'POST', body: JSON.stringify(batch) });
+    expect(await collected.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reason: 'host' }] });
+    const today = new Date().toISOString().slice(0, 10);
+    const heatmap = `${served.url}/heatmap?url=/p&site=shop&kind=click&vw=1280&from=${today}&to=${today}`;
+    expect((await fetch(heatmap)).status).toBe(401);
+    expect(
+      (await fetch(heatmap, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(403);
+    const ok = await fetch(heatmap, { headers: { authorization: `Bearer ${token}` } });
+    expect((await ok.json()).total).toBe(1);
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+    const short = await run(['serve', '--port', '0', '--read-token', 'short']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/must be at least 16 characters/);
   });
 
   it('fails in one line when the port is taken', async () => {

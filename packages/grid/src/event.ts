@@ -67,7 +67,12 @@ export interface ValidateOptions {
   maxUrlLength?: number;
   /** Longest site name accepted. Default 128. */
   maxSiteLength?: number;
-  /** The time stamped on events without `t` (epoch ms). Default `Date.now()` at the call. */
+  /**
+   * How far an event's `t` may run ahead of `now` (ms): a client clock ahead, then corrected,
+   * must not file events under days no query has reached yet. Default 300,000 (5 minutes).
+   */
+  maxFutureMs?: number;
+  /** The time stamped on events without `t`, and the clock `maxFutureMs` is measured on (epoch ms). Default `Date.now()` at the call. */
   now?: number;
 }
 
@@ -77,6 +82,15 @@ const DEFAULT_MAX_COORDINATE = 1_000_000;
 const DEFAULT_MAX_VIEWPORT = 20_000;
 const DEFAULT_MAX_URL_LENGTH = 2_048;
 const DEFAULT_MAX_SITE_LENGTH = 128;
+const DEFAULT_MAX_FUTURE_MS = 300_000;
+
+// A lone surrogate is not a character: encoders replace it (U+FFFD) when the journal writes the
+// string, so the live key and the replayed key would differ. Such strings are rejected.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed: (s: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: () => boolean }).isWellFormed === 'function'
+    ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (s) => !LONE_SURROGATE.test(s);
 
 /** Floors a finite number in `[0, max]`; returns -1 for anything else (NaN, ±Infinity, strings, out of range). */
 function flooredInRange(value: unknown, max: number): number {
@@ -89,7 +103,8 @@ function flooredInRange(value: unknown, max: number): number {
  * Never throws: bad input is a value to count, not an exception in the ingest path.
  *
  * Numbers may be floats (they are floored); NaN, ±Infinity, negatives and values past the
- * limits are rejected. Fields are checked in the order of {@link REJECT_REASONS}.
+ * limits are rejected, and so are a `t` more than `maxFutureMs` ahead of `now` and strings with
+ * lone surrogates. Fields are checked in the order of {@link REJECT_REASONS}.
  *
  * @example
  * ```ts
@@ -122,7 +137,8 @@ export function validateEventInto(
   if (
     typeof url !== 'string' ||
     url.length === 0 ||
-    url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)
+    url.length > (options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH) ||
+    !isWellFormed(url)
   ) {
     return 'url';
   }
@@ -141,12 +157,13 @@ export function validateEventInto(
   if (vw < 0) return 'vw';
   const vh = flooredInRange(e.vh, maxViewport);
   if (vh < 0) return 'vh';
+  const now = options.now ?? Date.now();
   let t: number;
   if (e.t === undefined) {
-    t = options.now ?? Date.now();
+    t = now;
   } else {
     t = flooredInRange(e.t, MAX_TIME);
-    if (t < 0) return 't';
+    if (t < 0 || t > now + (options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS)) return 't';
   }
   let site = DEFAULT_SITE;
   if (e.site !== undefined) {
@@ -154,7 +171,8 @@ export function validateEventInto(
     if (
       typeof s !== 'string' ||
       s.length === 0 ||
-      s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH)
+      s.length > (options.maxSiteLength ?? DEFAULT_MAX_SITE_LENGTH) ||
+      !isWellFormed(s)
     ) {
       return 'site';
     }

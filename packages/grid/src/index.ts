@@ -51,5 +51,12 @@ export {
   type Period,
 } from './index-key';
 export { type ReachPoint, scrollReach } from './scroll-reach';
-export { createUrlNormalizer, normalizeUrl, type UrlOptions } from './url';
+export { createSiteResolver, type SiteOptions, type SiteRejectReason } from './sites';
+export {
+  createUrlNormalizer,
+  createUrlParser,
+  normalizeUrl,
+  type ParsedPageUrl,
+  type UrlOptions,
+} from './url';
 export { dayPeriod, monthPeriod, ZoneCalendar, zoneCalendar } from './zone-calendar';

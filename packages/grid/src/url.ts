@@ -10,11 +10,14 @@ export interface UrlOptions {
    * path segment; a final `*` matches one or more segments.
    */
   templates?: readonly string[];
-  /**
-   * Drop scheme and host from absolute urls, so one page served on several hosts (www and
-   * apex, a staging domain) shares one heatmap; use `site` to keep properties apart. Default false.
-   */
-  ignoreOrigin?: boolean;
+}
+
+/** A url split the way MonkeyTracker keys pages: the host decides the site, the path the page. */
+export interface ParsedPageUrl {
+  /** Lowercased host of an absolute url (`shop.example`, `localhost:3000`: default ports dropped), or `undefined` for a path. */
+  host: string | undefined;
+  /** The page: the normalized path plus the kept query, e.g. `/product/:id?color=red`. */
+  page: string;
 }
 
 const SCHEME_RE = /^[a-zA-Z][a-zA-Z\d+.-]*:/;
@@ -72,13 +75,13 @@ function normalizeQuery(params: URLSearchParams, keep: ReadonlySet<string>): str
 }
 
 /**
- * Compiles url options once and returns a fast normalizer: `undefined` for a url that cannot
- * be parsed (the ingest path rejects such events with reason `'url'`). See {@link normalizeUrl}.
+ * Compiles url options once and returns a fast parser: the host (for the site) and the
+ * normalized page of an absolute url or a path, or `undefined` for a url that cannot be parsed
+ * (the ingest path rejects such events with reason `'url'`). See {@link normalizeUrl}.
  */
-export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => string | undefined {
+export function createUrlParser(options: UrlOptions = {}): (url: string) => ParsedPageUrl | undefined {
   const templates = (options.templates ?? []).map(compileTemplate);
   const keep = new Set(options.keepQuery ?? []);
-  const ignoreOrigin = options.ignoreOrigin === true;
   return (url: string) => {
     if (typeof url !== 'string' || url.length === 0) return undefined;
     const absolute = SCHEME_RE.test(url);
@@ -88,20 +91,24 @@ export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => 
     } catch {
       return undefined;
     }
-    const path = normalizePath(parsed.pathname, templates);
-    const query = normalizeQuery(parsed.searchParams, keep);
-    if (!absolute || ignoreOrigin) return `${path}${query}`;
-    // URL lowercases scheme and host, drops default ports, and encodes the path consistently.
-    const origin = parsed.host ? `${parsed.protocol}//${parsed.host}` : parsed.protocol;
-    return `${origin}${path}${query}`;
+    // URL lowercases the host, drops default ports, and encodes the path consistently.
+    const page = `${normalizePath(parsed.pathname, templates)}${normalizeQuery(parsed.searchParams, keep)}`;
+    return { host: absolute && parsed.host !== '' ? parsed.host : undefined, page };
   };
 }
 
+/** {@link createUrlParser} for the page alone: `/product/:id` for `https://shop.example/product/17/`. */
+export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => string | undefined {
+  const parse = createUrlParser(options);
+  return (url: string) => parse(url)?.page;
+}
+
 /**
- * The canonical form of a page url, so that one page gets one heatmap: drops the fragment,
- * drops query parameters except `keepQuery` (kept ones sorted), lowercases scheme and host,
- * strips a trailing slash except at the root, and maps paths onto `templates`. Accepts
- * absolute urls and paths. Throws `InvalidUrlError` for a url that cannot be parsed.
+ * The page of a url, so that one page gets one heatmap: drops scheme and host (the host decides
+ * the site, see `createSiteResolver`), drops the fragment, drops query parameters except
+ * `keepQuery` (kept ones sorted), strips a trailing slash except at the root, and maps paths
+ * onto `templates`. Accepts absolute urls and paths. Throws `InvalidUrlError` for a url that
+ * cannot be parsed.
  *
  * For many urls, {@link createUrlNormalizer} compiles the options once.
  *
@@ -110,7 +117,7 @@ export function createUrlNormalizer(options: UrlOptions = {}): (url: string) => 
  * normalizeUrl('HTTPS://Shop.example/product/17/?utm_source=x&color=red#reviews', {
  *   keepQuery: ['color'],
  *   templates: ['/product/:id'],
- * }); // 'https://shop.example/product/:id?color=red'
+ * }); // '/product/:id?color=red'
  * ```
  */
 export function normalizeUrl(url: string, options: UrlOptions = {}): string {

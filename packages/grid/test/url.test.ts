@@ -1,4 +1,4 @@
-import { createUrlNormalizer, normalizeUrl } from '@monkeytracker/grid';
+import { createUrlNormalizer, createUrlParser, normalizeUrl } from '@monkeytracker/grid';
 import { describe, expect, it } from 'vitest';
 
 describe('normalizeUrl', () => {
@@ -9,10 +9,10 @@ describe('normalizeUrl', () => {
     ['pricing', '/pricing'],
     ['/a?utm_source=x#top', '/a'],
     ['/a#frag', '/a'],
-    ['HTTPS://Example.COM/Path/', 'https://example.com/Path'],
-    ['https://example.com', 'https://example.com/'],
-    ['https://example.com:443/x', 'https://example.com/x'],
-    ['http://example.com:8080/x?', 'http://example.com:8080/x'],
+    ['HTTPS://Example.COM/Path/', '/Path'],
+    ['https://example.com', '/'],
+    ['https://example.com:443/x', '/x'],
+    ['http://example.com:8080/x?', '/x'],
     ['/ünïcode path', '/%C3%BCn%C3%AFcode%20path'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeUrl(input)).toBe(expected);
@@ -35,15 +35,24 @@ describe('normalizeUrl', () => {
     expect(normalizeUrl('/blog/2024/hello', opts)).toBe('/blog/*');
     expect(normalizeUrl('/blog', opts)).toBe('/blog');
     expect(normalizeUrl('/u/ann/settings', opts)).toBe('/u/:user/settings');
-    expect(normalizeUrl('https://Shop.example/product/3?x=1', opts)).toBe('https://shop.example/product/:id');
+    expect(normalizeUrl('https://Shop.example/product/3?x=1', opts)).toBe('/product/:id');
   });
 
-  it('drops the origin when asked, so one page on several hosts is one heatmap', () => {
-    const opts = { ignoreOrigin: true, keepQuery: ['lang'] };
+  it('keys pages by path: what users type (/pricing) and what browsers send (location.href) meet', () => {
+    const opts = { keepQuery: ['lang'] };
     expect(normalizeUrl('https://www.shop.example/a/?lang=cs&x=1', opts)).toBe('/a?lang=cs');
     expect(normalizeUrl('http://127.0.0.1:3000/a', opts)).toBe('/a');
     expect(normalizeUrl('/a/', opts)).toBe('/a');
     expect(normalizeUrl('https://shop.example', opts)).toBe('/');
+  });
+
+  it('parses the host apart, lowercased, without default ports, for the site', () => {
+    const parse = createUrlParser({ templates: ['/p/:id'] });
+    expect(parse('HTTPS://WWW.Shop.example:443/p/7#x')).toEqual({ host: 'www.shop.example', page: '/p/:id' });
+    expect(parse('http://localhost:3000/')).toEqual({ host: 'localhost:3000', page: '/' });
+    expect(parse('http://[::1]:8080/a')).toEqual({ host: '[::1]:8080', page: '/a' });
+    expect(parse('/only/path')).toEqual({ host: undefined, page: '/only/path' });
+    expect(parse('http://')).toBeUndefined();
   });
 
   it('treats regex characters in templates literally', () => {

@@ -27,6 +27,24 @@ describe('validateEvent', () => {
     expect(r).toEqual({ ok: true, event: { ...rest, t: 42, site: DEFAULT_SITE } });
   });
 
+  it('rejects a t more than maxFutureMs ahead of now (default 5 minutes), never one in the past', () => {
+    const now = 1_700_000_000_000;
+    expect(validateEvent({ ...good, t: now + 300_000 }, { now }).ok).toBe(true);
+    expect(validateEvent({ ...good, t: now + 300_001 }, { now })).toEqual({ ok: false, reason: 't' });
+    expect(validateEvent({ ...good, t: now + 60_000 }, { now, maxFutureMs: 1000 })).toEqual({
+      ok: false,
+      reason: 't',
+    });
+    expect(validateEvent({ ...good, t: 0 }, { now }).ok).toBe(true);
+  });
+
+  it('rejects lone surrogates in url and site (the journal could not store them as they are)', () => {
+    expect(validateEvent({ ...good, url: '/a\ud800b' })).toEqual({ ok: false, reason: 'url' });
+    expect(validateEvent({ ...good, url: '/\udc00' })).toEqual({ ok: false, reason: 'url' });
+    expect(validateEvent({ ...good, site: 's\ud83d' })).toEqual({ ok: false, reason: 'site' });
+    expect(validateEvent({ ...good, url: '/😀', site: 'ü😀' }).ok).toBe(true);
+  });
+
   it('stores x as 0 for scroll events', () => {
     const r = validateEvent({ ...good, kind: 'scroll', x: 300 });
     expect(r.ok && r.event.x).toBe(0);

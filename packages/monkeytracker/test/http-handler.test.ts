@@ -187,7 +187,7 @@ describe('POST {prefix}/collect', () => {
     const { base, tracker, handler } = await serve({ retryAfterSeconds: 2 });
     const stats = tracker.stats.bind(tracker);
     let overloaded = true;
-    tracker.stats = () => ({ ...stats(), overloaded });
+    tracker.stats = () => ({ ...stats(), overloaded, health: overloaded ? 'overloaded' : 'ok' });
     Object.defineProperty(tracker, 'overloaded', { get: () => overloaded });
     const res = await post(base, JSON.stringify([click(1, 1)]));
     expect(res.status).toBe(503);
@@ -298,7 +298,7 @@ describe('GET {prefix}/heatmap', () => {
     const res = await fetch(`${base}/mt/heatmap?url=/p&kind=click&vw=1280&from=${DAY}&to=${DAY}`);
     expect(res.status).toBe(404);
     expect((await post(base, JSON.stringify([click(1, 1)]))).status).toBe(202);
-    expect(await (await fetch(`${base}/mt/health`)).json()).toEqual({ ok: true, overloaded: false });
+    expect(await (await fetch(`${base}/mt/health`)).json()).toEqual({ status: 'ok' });
   });
 
   it('answers 500 without details when the storage fails, and reports the error', async () => {
@@ -357,18 +357,20 @@ describe('routing, health and CORS', () => {
     expect((await fetch(`${base}/anything`)).status).toBe(404);
   });
 
-  it('reports health, with stats unless query is off', async () => {
+  it('reports health to anyone in one word, and the stats only to authorized readers', async () => {
     const { base } = await serve();
     await post(base, JSON.stringify([click(1, 1)]));
     await post(base, 'nope');
     const res = await fetch(`${base}/mt/health`);
     expect(res.status).toBe(200);
+    // This client is on loopback: without authorize, it may read.
     expect(await res.json()).toMatchObject({
-      ok: true,
-      overloaded: false,
-      stats: { accepted: 1 },
+      status: 'ok',
+      stats: { accepted: 1, health: 'ok' },
       http: { collectRequests: 2, accepted: 1, invalidBody: 1 },
     });
+    const denied = await serve({ authorize: () => false });
+    expect(await (await fetch(`${denied.base}/mt/health`)).json()).toEqual({ status: 'ok' });
   });
 
   it('answers preflights and sets CORS headers for allowed origins only', async () => {

@@ -1,8 +1,10 @@
 import {
   assertBreakpoints,
   assertCellSize,
+  createSiteResolver,
   DEFAULT_BREAKPOINTS,
   DEFAULT_CELL_SIZE,
+  type SiteOptions,
   type UrlOptions,
   type ValidateOptions,
   zoneCalendar,
@@ -41,10 +43,22 @@ export interface AggregationOptions {
   /** IANA zone for day and month boundaries. Default `'UTC'`. */
   timeZone?: string;
   grid?: GridOptions;
-  /** Url normalization applied on ingest and query (`keepQuery`, `templates`, `ignoreOrigin`). */
+  /**
+   * The sites to collect for, each with its hosts: an event's site is decided by its url's host,
+   * and events for hosts no site lists are refused (`'host'`). Default none: every event is filed
+   * under its given `site` or `'default'` (the HTTP layer never takes a client's `site`).
+   */
+  sites?: readonly SiteOptions[];
+  /** Url normalization applied on ingest and query (`keepQuery`, `templates`). Pages are keyed by path. */
   urls?: UrlOptions;
-  /** Event validation limits (coordinates, viewport, url length). */
+  /** Event validation limits (coordinates, viewport, url length, `maxFutureMs`). */
   validation?: Omit<ValidateOptions, 'now'>;
+  /**
+   * Distinct pages a site may count per local day; events of further pages are refused
+   * (`'cardinality'`), which bounds the keys, memory and storage unique urls can create.
+   * Default 10,000.
+   */
+  maxPagesPerSiteDay?: number;
 }
 
 /** Options with every default filled in. */
@@ -52,7 +66,9 @@ export interface ResolvedOptions {
   timeZone: string;
   cellSize: number;
   breakpoints: readonly number[];
+  sites: readonly SiteOptions[] | undefined;
   urls: UrlOptions;
+  maxPagesPerSiteDay: number;
   validation: Omit<ValidateOptions, 'now'>;
   maxEntries: number;
   idleMs: number;
@@ -90,12 +106,19 @@ export function resolveOptions(
   } catch (err) {
     throw new TrackerOptionError(`grid: ${(err as Error).message}`, { cause: err });
   }
+  try {
+    createSiteResolver(options.sites);
+  } catch (err) {
+    throw new TrackerOptionError(`sites: ${(err as Error).message}`, { cause: err });
+  }
   const cache = options.cache ?? {};
   return {
     timeZone,
     cellSize,
     breakpoints,
+    sites: options.sites,
     urls: options.urls ?? {},
+    maxPagesPerSiteDay: positiveInteger(options.maxPagesPerSiteDay, 'maxPagesPerSiteDay', 10_000),
     validation: options.validation ?? {},
     maxEntries: positiveInteger(cache.maxEntries, 'cache.maxEntries', 10_000),
     idleMs: positiveInteger(cache.idleMs, 'cache.idleMs', 60_000),

@@ -14,6 +14,7 @@ import type { StorageAdapter } from '@monkeytracker/storage';
 import { FlushIncompleteError } from './errors';
 import { IngestPath, type TrackRejectReason, type TrackResult } from './ingest/ingest-path';
 import { LiveCache } from './live/live-cache';
+import { PageBudget } from './live/page-budget';
 import { PageDirectory } from './live/page-directory';
 import { MergeScheduler } from './merge/merge-scheduler';
 import { type FlushOutcome, type FlushPolicy, realTimer, retryDelay, type Timer } from './merge/retry-policy';
@@ -68,11 +69,19 @@ export interface PipelineStats {
   mergeErrors: number;
   /** Deltas storage already held when they were sent (retries after unknown outcomes, recovery). */
   skippedMerges: number;
+  /** The code of the last merge error (`'STORAGE_UNAVAILABLE'`, …); its message, which may name hosts, goes to `onError` only. */
   lastMergeError: string | undefined;
   /** Duration of the last successful merge call, ms. */
   lastMergeMs: number;
   /** Whether new events are refused because storage or the journal is behind. */
   overloaded: boolean;
+  /**
+   * One word for `/health`: `'overloaded'` (events refused), `'degraded'` (merges or the journal
+   * failing: events still taken, held in memory and the journal), else `'ok'`.
+   */
+  health: 'ok' | 'degraded' | 'overloaded';
+  /** Why the health is not `ok`, by code (e.g. `'merges failing: STORAGE_UNAVAILABLE'`). */
+  healthReasons: string[];
   /** The journal position up to which storage has confirmed everything (recovery starts there). */
   confirmedPosition: number;
 }
@@ -99,6 +108,7 @@ export class Pipeline implements LiveSource {
   readonly #start: number;
   readonly #onError: (error: Error) => void;
   readonly #pages: PageDirectory;
+  readonly #budget: PageBudget;
   readonly #cache: LiveCache;
   readonly #ingest: IngestPath;
   readonly #merges: MergeScheduler;
@@ -116,13 +126,14 @@ export class Pipeline implements LiveSource {
     this.#now = options.now ?? Date.now;
     this.timer = options.timer ?? realTimer;
     this.#onError = options.onError ?? (() => {});
-    this.#pages = new PageDirectory(this.options.urls);
+    this.#pages = new PageDirectory(this.options.urls, this.options.sites);
+    this.#budget = new PageBudget(this.options.maxPagesPerSiteDay);
     const start = options.startPosition ?? options.journal?.position ?? 0;
     this.#start = start;
     this.#counter = start;
     this.#confirmed = start;
     this.#cache = new LiveCache(this.options, this.#pages, start);
-    this.#ingest = new IngestPath(this.options.validation, this.#pages, this.#cache);
+    this.#ingest = new IngestPath(this.options.validation, this.#pages, this.#budget, this.#cache);
     this.#merges = new MergeScheduler(
       this.storage,
       this.#cache,
@@ -165,11 +176,6 @@ export class Pipeline implements LiveSource {
     return result;
   }
 
-  /** Normalizes a url the way ingest does. */
-  normalizeUrl(url: string): string | undefined {
-    return this.#pages.normalize(url);
-  }
-
   /** {@link LiveSource}: the live parts of `keys` of `page`, synchronously. */
   snapshot(page: PageKey, keys: readonly IndexKey[]): LivePart[][] {
     const series = this.#cache.findSeries(this.#pages.find(page.site, page.url), page.kind, page.bucket);
@@ -178,16 +184,23 @@ export class Pipeline implements LiveSource {
 
   /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
   query(query: HeatmapQuery): Promise<Heatmap> {
-    const url = typeof query.url === 'string' ? this.#pages.normalize(query.url) : undefined;
-    if (url === undefined) {
+    const located = typeof query.url === 'string' ? this.#pages.locate(query.url) : undefined;
+    if (located === undefined) {
       throw new InvalidQueryError(`url must be a page url or path, got ${JSON.stringify(query.url)}`, {
         field: 'url',
       });
     }
     const o = this.options;
+    const site = query.site ?? located.site;
+    if (site === undefined && o.sites !== undefined && o.sites.length > 0) {
+      throw new InvalidQueryError(
+        `site is required with several sites (${o.sites.map((s) => s.id).join(', ')}), or give the url with its host`,
+        { field: 'site' },
+      );
+    }
     return queryHeatmap(
       this.storage,
-      { ...query, url },
+      { ...query, url: located.page, site },
       {
         live: this,
         timeZone: o.timeZone,
@@ -309,6 +322,13 @@ export class Pipeline implements LiveSource {
   /** Counters for dashboards, health and alerts. */
   stats(): PipelineStats {
     const c = this.#merges.counters;
+    const reasons: string[] = [];
+    const overloaded = this.overloaded;
+    if (overloaded)
+      reasons.push(`live state past cache.maxPendingBytes (${this.options.maxPendingBytes} bytes)`);
+    if (this.#failures > 0 && c.lastError) reasons.push(`merges failing: ${errorCodeOf(c.lastError)}`);
+    const journal = this.journal?.stats();
+    if (journal?.failing) reasons.push(`journal failing: ${journal.lastError?.code ?? 'write error'}`);
     return {
       accepted: this.#ingest.accepted,
       rejected: { ...this.#ingest.rejectedByReason },
@@ -319,15 +339,17 @@ export class Pipeline implements LiveSource {
       merges: c.merges,
       mergeErrors: c.mergeErrors,
       skippedMerges: c.skipped,
-      lastMergeError: c.lastError?.message,
+      lastMergeError: c.lastError ? errorCodeOf(c.lastError) : undefined,
       lastMergeMs: c.lastMergeMs,
-      overloaded: this.overloaded,
+      overloaded,
+      health: overloaded ? 'overloaded' : reasons.length > 0 ? 'degraded' : 'ok',
+      healthReasons: reasons,
       confirmedPosition: this.#confirmed,
     };
   }
 
   #heldBytes(): number {
-    return this.#cache.pendingBytes + this.#cache.builderBytes + this.#pages.bytes;
+    return this.#cache.pendingBytes + this.#cache.builderBytes + this.#pages.bytes + this.#budget.bytes;
   }
 
   /** Cuts every builder at the current position (recorded in the journal, when there is one). */
@@ -387,4 +409,10 @@ export function recoveryStart(journal: Journal, storage: StorageAdapter): number
   if (storage.capabilities?.durable !== true) return 0;
   if (journal.writerCreated) return journal.position;
   return Math.min(journal.checkpoint ?? 0, journal.position);
+}
+
+/** The code of an error, for stats that must not carry messages (hosts, connection strings). */
+function errorCodeOf(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
 }

@@ -66,13 +66,36 @@ function dropPrototypeKeys(key: string, value: unknown): unknown {
   return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
 }
 
+/** Nesting a collect body never needs: `{ "events": [ { … } ] }` is 3 deep. */
+export const MAX_JSON_DEPTH = 16;
+
+/** True when arrays and objects nest deeper than `max` (brackets inside strings do not count). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
- * `JSON.parse` without `__proto__`, `constructor` and `prototype` keys, at any depth. The text
- * is scanned first (also for `\u` escapes, which could spell those keys) and only suspect
- * bodies pay for the reviver. Throws `SyntaxError` like `JSON.parse`.
+ * `JSON.parse` without `__proto__`, `constructor` and `prototype` keys, at any depth, refusing
+ * bodies nested deeper than {@link MAX_JSON_DEPTH} (one answer, 400, whatever the body holds: a
+ * deep body would otherwise parse or overflow the reviver's stack depending on its escapes). The
+ * text is scanned first and only suspect bodies pay for the reviver. Throws `SyntaxError`.
  */
 export function parseJsonSafely(text: string): unknown {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (nestsDeeperThan(t, MAX_JSON_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH}`);
   return SUSPECT.test(t) ? JSON.parse(t, dropPrototypeKeys) : JSON.parse(t);
 }
 

@@ -2,6 +2,7 @@
  * What each endpoint answers, apart from how a request arrives: the `node:http` handler and the
  * Fastify plugin both call these, so the two behave the same by construction.
  */
+import type { Authorize } from './access';
 import { eventsOfBody, parseJsonSafely } from './body';
 import { InvalidBodyError, OverloadedError } from './errors';
 import { parseHeatmapParams } from './heatmap-params';
@@ -49,6 +50,8 @@ export interface EndpointContext {
   retryAfter: string;
   /** Serve heatmaps and detailed health. */
   query: boolean;
+  /** Who may read (heatmaps, page list, detailed health, metrics); `undefined`: loopback only. */
+  authorize: Authorize | undefined;
 }
 
 /** The 503 of a tracker that refuses events. */
@@ -75,9 +78,10 @@ export function collectText(ctx: EndpointContext, text: string): HttpAnswer {
   let value: unknown;
   try {
     value = parseJsonSafely(text);
-  } catch {
+  } catch (err) {
     ctx.counters.invalidBody++;
-    return errorAnswer(new InvalidBodyError('the body is not valid JSON'));
+    const deep = /nested deeper/.test((err as Error).message);
+    return errorAnswer(new InvalidBodyError(deep ? (err as Error).message : 'the body is not valid JSON'));
   }
   return collectValue(ctx, value);
 }
@@ -91,10 +95,16 @@ export function collectValue(ctx: EndpointContext, value: unknown): HttpAnswer {
       new InvalidBodyError('the body must be a JSON array of events or { "events": [...] }'),
     );
   }
-  if (!ctx.trustClientTime) {
+  // The server decides: its clock stamps events (unless told to trust clients), and without
+  // configured sites a client's `site` is dropped — anyone could otherwise mint sites.
+  const stamp = !ctx.trustClientTime;
+  const dropSite = ctx.port.options.sites === undefined || ctx.port.options.sites.length === 0;
+  if (stamp || dropSite) {
     const now = ctx.port.now();
     for (const e of events) {
-      if (typeof e === 'object' && e !== null && !Array.isArray(e)) (e as { t?: number }).t = now;
+      if (typeof e !== 'object' || e === null || Array.isArray(e)) continue;
+      if (stamp) (e as { t?: number }).t = now;
+      if (dropSite) delete (e as { site?: unknown }).site;
     }
   }
   let result: ReturnType<TrackerPort['track']>;
@@ -121,13 +131,16 @@ export async function heatmapAnswer(ctx: EndpointContext, search: string): Promi
   }
 }
 
-/** `GET {prefix}/health`: `ok` and `overloaded`, plus the stats when heatmaps are served; 503 when overloaded. */
-export function healthAnswer(ctx: EndpointContext): HttpAnswer {
-  const overloaded = ctx.port.overloaded;
-  const body = ctx.query
-    ? { ok: !overloaded, overloaded, stats: ctx.port.stats(), http: { ...ctx.counters } }
-    : { ok: !overloaded, overloaded };
-  return overloaded
+/**
+ * `GET {prefix}/health`: `{ status: 'ok' | 'degraded' | 'overloaded' }` for anyone (a load
+ * balancer), plus the tracker's stats and the HTTP counters for readers the host authorizes;
+ * `503` while overloaded.
+ */
+export function healthAnswer(ctx: EndpointContext, detailed: boolean): HttpAnswer {
+  const stats = ctx.port.stats();
+  const status = stats.health;
+  const body = detailed ? { status, stats, http: { ...ctx.counters } } : { status };
+  return status === 'overloaded'
     ? { status: 503, body, headers: { 'retry-after': ctx.retryAfter } }
     : { status: 200, body };
 }

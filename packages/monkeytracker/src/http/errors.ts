@@ -14,6 +14,22 @@ export const InvalidBodyError = defineError('InvalidBodyError', {
   summary: 'the body is not JSON, or not an array of events / { "events": [...] }',
 });
 
+/** A read (heatmap, pages, details) without credentials, when `authorize` says no. */
+export const UnauthorizedError = defineError('UnauthorizedError', {
+  code: 'UNAUTHORIZED',
+  scope: 'http',
+  status: 401,
+  summary: "reads need credentials (the host's authorize, e.g. a bearer token); collect is open",
+});
+
+/** A read that `authorize` refused, or (without `authorize`) one from a client that is not on loopback. */
+export const ForbiddenError = defineError('ForbiddenError', {
+  code: 'FORBIDDEN',
+  scope: 'http',
+  status: 403,
+  summary: 'this client may not read heatmaps; without an authorize option reads answer only to loopback',
+});
+
 /** A path under the prefix that the handler does not serve. */
 export const NotFoundError = defineError('NotFoundError', {
   code: 'NOT_FOUND',
@@ -65,6 +81,8 @@ export const InternalError = defineError('InternalError', {
 /** Every error code of the HTTP layer, with its status and meaning. */
 export const HTTP_ERRORS = errorTable(
   InvalidBodyError,
+  UnauthorizedError,
+  ForbiddenError,
   NotFoundError,
   MethodNotAllowedError,
   BodyTooLargeError,

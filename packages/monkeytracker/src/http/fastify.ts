@@ -16,6 +16,7 @@ import {
   type HandlerOptions,
   methodNotAllowed,
   type ResolvedHandlerOptions,
+  read,
   resolveHandlerOptions,
   tooLarge,
 } from './handler';
@@ -97,11 +98,13 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
       handler: async (request, reply) => {
         if (endpoint === '/collect')
           return send(reply, collectText(o, typeof request.body === 'string' ? request.body : ''));
+        const denied = await read(o, request.raw);
         if (endpoint === '/heatmap') {
+          if (denied) return send(reply, denied);
           const q = request.url.indexOf('?');
           return send(reply, await heatmapAnswer(o, q < 0 ? '' : request.url.slice(q + 1)));
         }
-        return send(reply, healthAnswer(o));
+        return send(reply, healthAnswer(o, o.query && denied === undefined));
       },
     });
     app.route({

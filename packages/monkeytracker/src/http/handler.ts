@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TrackerOptionError } from '@monkeytracker/pipeline';
+import { type Authorize, readAccess } from './access';
 import { bodyWasConsumed, checkMediaType, readBody } from './body';
 import { type CorsOption, type CorsPolicy, corsPolicy, preflightHeaders } from './cors';
 import {
@@ -37,6 +38,13 @@ export interface HandlerOptions {
   trustClientTime?: boolean;
   /** Serve `GET {prefix}/heatmap` (and stats in `/health`). `false` for public ingest-only nodes. Default `true`. */
   query?: boolean;
+  /**
+   * Who may read: heatmaps, detailed health (and the page list, viewer and metrics). Called per
+   * read request; `true` allows it. Default: only clients on loopback (127.0.0.0/8, ::1) — a
+   * tracker on a public port shows nothing until the host decides. `bearerToken(token)` checks
+   * `Authorization: Bearer <token>`. Collect is never asked.
+   */
+  authorize?: Authorize;
   /** Seconds a client is told to wait (`Retry-After`) when the tracker is overloaded. Default 1. */
   retryAfterSeconds?: number;
 }
@@ -91,8 +99,12 @@ export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions
       `handler retryAfterSeconds must be an integer ≥ 0, got ${String(retryAfter)}`,
     );
   }
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') {
+    throw new TrackerOptionError('handler authorize must be a function (req) => boolean | Promise<boolean>');
+  }
   return {
     port,
+    authorize: options.authorize,
     prefix,
     maxBodyBytes,
     trustClientTime: options.trustClientTime === true,
@@ -110,9 +122,11 @@ export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions
  *   `application/json` or `text/plain` (sendBeacon) → `202 { accepted, rejected: [{ index, reason }] }`;
  *   `400` bad JSON or shape, `413` past `maxBodyBytes`, `415` other content types, `503` +
  *   `Retry-After` when the tracker is overloaded.
- * - `GET {prefix}/heatmap?url=&kind=&vw=&from=&to=&top=&minCount=` → the heatmap; `400`
+ * - `GET {prefix}/heatmap?url=&kind=&vw=&from=&to=&top=&minCount=` → the heatmap, for readers
+ *   `authorize` allows (loopback only without it: `401`/`403` otherwise); `400`
  *   `{ error, code, field }` names a bad parameter. Off with `query: false`.
- * - `GET {prefix}/health` → `200 { ok: true, overloaded: false, stats?, http? }` or `503` when overloaded.
+ * - `GET {prefix}/health` → `200 { status: 'ok' | 'degraded' }` (`503` while `'overloaded'`), plus
+ *   `stats` and `http` for authorized readers.
  * - `OPTIONS` → `204` with CORS headers for allowed origins (see `cors`).
  *
  * Other paths under the prefix get `404`; paths outside it go to `next()` (or `404`).
@@ -169,15 +183,25 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
       } else if (method !== 'GET' && method !== 'HEAD') {
         writeAnswer(res, methodNotAllowed(allow));
       } else if (endpoint === '/heatmap') {
-        heatmapAnswer(o, q < 0 ? '' : url.slice(q + 1)).then((answer) => writeAnswer(res, answer));
+        const search = q < 0 ? '' : url.slice(q + 1);
+        void read(o, req).then(async (denied) =>
+          writeAnswer(res, denied ?? (await heatmapAnswer(o, search))),
+        );
       } else {
-        writeAnswer(res, healthAnswer(o));
+        void read(o, req).then((denied) =>
+          writeAnswer(res, healthAnswer(o, o.query && denied === undefined)),
+        );
       }
     } catch (err) {
       writeAnswer(res, failureAnswer(o, err));
     }
   };
   return Object.assign(handler, { stats: (): HandlerStats => ({ ...o.counters }) });
+}
+
+/** The access decision for a read request: `undefined` when allowed, else the answer. */
+export function read(o: ResolvedHandlerOptions, req: IncomingMessage): Promise<HttpAnswer | undefined> {
+  return readAccess(o.authorize, req, (err) => o.port.onError(err));
 }
 
 /** `405` with the methods the path allows. */

@@ -1,4 +1,5 @@
 // `monkeytracker/http`: the HTTP layer, on the narrow TrackerPort (a Tracker is one).
+export { type Authorize, bearerToken, isLoopback } from './access';
 export type { CorsOption } from './cors';
 export type { HandlerStats } from './endpoints';
 export { HTTP_ERRORS, type HttpErrorBody } from './errors';
@@ -8,4 +9,4 @@ export {
   type MonkeyTrackerHandler,
   type NextFunction,
 } from './handler';
-export type { TrackerPort } from './port';
+export type { TrackerHealth, TrackerPort } from './port';

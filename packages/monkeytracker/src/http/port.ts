@@ -1,3 +1,4 @@
+import type { SiteOptions } from '@monkeytracker/grid';
 import type { TrackResult } from '@monkeytracker/pipeline';
 import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
 
@@ -11,12 +12,17 @@ export interface TrackerPort {
   track(input: unknown): TrackResult;
   /** Answers a heatmap query (see `Tracker.query`). */
   query(query: HeatmapQuery): Promise<Heatmap>;
-  /** Counters for the detailed health answer. */
-  stats(): object;
+  /** Counters for the detailed health answer; `health` is its one-word summary. */
+  stats(): { health: TrackerHealth };
   /** True while new events are refused: collect answers 503 without reading the body. */
   readonly overloaded: boolean;
+  /** The tracker's sites: without any, a client's `site` field is ignored (it must not mint sites). */
+  readonly options: { readonly sites: readonly SiteOptions[] | undefined };
   /** The clock that stamps events (unless the handler trusts client time). */
   now(): number;
   /** Where the HTTP layer reports errors it does not show to clients. */
   onError(error: Error): void;
 }
+
+/** What public `/health` says: `ok`, `degraded` (merges or the journal failing, events still taken) or `overloaded` (events refused). */
+export type TrackerHealth = 'ok' | 'degraded' | 'overloaded';

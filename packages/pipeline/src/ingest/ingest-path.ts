@@ -7,13 +7,18 @@ import {
 } from '@monkeytracker/grid';
 import type { Journal } from '@monkeytracker/journal';
 import type { LiveCache } from '../live/live-cache';
+import type { PageBudget } from '../live/page-budget';
 import type { Page, PageDirectory } from '../live/page-directory';
 
 /** Event objects kept for reuse; a larger batch allocates the rest instead of pinning them. */
 const MAX_POOLED_EVENTS = 4096;
 
-/** Why an event was refused: a validation reason, or `'overloaded'` (storage or journal behind). */
-export type TrackRejectReason = RejectReason | 'overloaded';
+/**
+ * Why an event was refused: a validation reason; `'host'` (its url's host is no configured
+ * site's, or a path without a configured site); `'cardinality'` (its site already has the most
+ * distinct pages a day allows); or `'overloaded'` (storage or journal behind).
+ */
+export type TrackRejectReason = RejectReason | 'host' | 'cardinality' | 'overloaded';
 
 /** What `track` did with a batch: valid events are kept even when others in it are rejected. */
 export interface TrackResult {
@@ -36,11 +41,13 @@ export class IngestPath {
   readonly #pool: HeatEvent[] = [];
   readonly #events: HeatEvent[] = [];
   readonly #pages: Page[] = [];
+  readonly #days: number[] = [];
   readonly #positions: number[] = [];
 
   constructor(
     validation: Omit<ValidateOptions, 'now'>,
     private readonly pages: PageDirectory,
+    private readonly budget: PageBudget,
     private readonly cache: LiveCache,
   ) {
     this.#validate = { ...validation };
@@ -54,9 +61,11 @@ export class IngestPath {
     const rejected: TrackResult['rejected'] = [];
     const events = this.#events;
     const pages = this.#pages;
+    const days = this.#days;
     const positions = this.#positions;
     events.length = 0;
     pages.length = 0;
+    days.length = 0;
     positions.length = 0;
     this.#validate.now = now;
     const pool = this.#pool;
@@ -73,19 +82,28 @@ export class IngestPath {
         continue;
       }
       const page = this.pages.resolve(event.site, event.url);
-      if (page === null) {
-        rejected.push({ index: i, reason: 'url' });
-        this.count('url', 1);
+      if (typeof page === 'string') {
+        rejected.push({ index: i, reason: page });
+        this.count(page, 1);
+        continue;
+      }
+      const day = this.cache.dayOf(event.t);
+      if (!this.budget.admit(page, day)) {
+        // A page refused by the budget must not stay in the directory: unique urls would grow it.
+        if (page.live === 0) this.pages.forget(page);
+        rejected.push({ index: i, reason: 'cardinality' });
+        this.count('cardinality', 1);
         continue;
       }
       events.push(event);
       pages.push(page);
+      days.push(day);
       positions.push(i);
     }
     // The journal takes a prefix when its buffer is full; the rest are refused, not counted.
     const taken = journal && events.length > 0 ? journal.append(events) : events.length;
     const cache = this.cache;
-    for (let j = 0; j < taken; j++) cache.add(pages[j]!, events[j]!);
+    for (let j = 0; j < taken; j++) cache.add(pages[j]!, events[j]!, days[j]!);
     if (taken < events.length) {
       for (let j = taken; j < events.length; j++)
         rejected.push({ index: positions[j]!, reason: 'overloaded' });

@@ -119,12 +119,16 @@ export class LiveCache {
     return this.#entries.size;
   }
 
-  /** The ingest hot path: counts one validated event of `page`. */
-  add(page: Page, event: HeatEvent): void {
+  /** The local day of an instant, as days since 1970-01-01 (what {@link add} takes). */
+  dayOf(t: number): number {
+    return this.#calendar.dayNumber(t);
+  }
+
+  /** The ingest hot path: counts one validated event of `page` on local `day` (see {@link dayOf}). */
+  add(page: Page, event: HeatEvent, day: number): void {
     const bucket = bucketOf(event.vw, this.#breakpoints);
     const slot = kindIndex(event.kind) * this.#breakpoints.length + bucket;
     const series = page.series[slot] ?? this.#newSeries(page, slot, event.kind, bucket);
-    const day = this.#calendar.dayNumber(event.t);
     let entry = series.current;
     if (entry === undefined || entry.day !== day) entry = this.#entryFor(series, day);
     let builder = entry.builder;

@@ -1,4 +1,10 @@
-import { createUrlNormalizer, type EventKind, type UrlOptions } from '@monkeytracker/grid';
+import {
+  createSiteResolver,
+  createUrlParser,
+  type EventKind,
+  type SiteOptions,
+  type UrlOptions,
+} from '@monkeytracker/grid';
 import type { Series } from './live-cache';
 
 /** One page of one site: its normalized url and its live series (one per kind × bucket). */
@@ -9,6 +15,8 @@ export interface Page {
   readonly series: (Series | undefined)[];
   /** Series in use; the page is forgotten when it drops to 0. */
   live: number;
+  /** The last local day the page budget admitted this page (-1: none yet). */
+  admittedDay: number;
 }
 
 /** Index of a kind in {@link Page.series}. */
@@ -16,35 +24,52 @@ export function kindIndex(kind: EventKind): number {
   return kind === 'click' ? 0 : kind === 'scroll' ? 1 : 2;
 }
 
-/** Raw urls remembered per site before the memo starts over (pages themselves are kept while live). */
+/** Raw urls remembered before the memo starts over (pages themselves are kept while live)… */
 const MAX_RAW_URLS = 50_000;
+/** …or bytes of them: 2 KB urls would otherwise make the memo 100 MB. */
+const MAX_RAW_BYTES = 16 * 2 ** 20;
 
 /** Rough bytes the directory holds per page beside its url (objects, map entries). */
 export const PAGE_OVERHEAD_BYTES = 200;
 
+/** Why an event's url found no page: unparseable, a host no site lists, or a site that disagrees with its host. */
+export type PageRejectReason = 'url' | 'host' | 'site';
+
 /**
- * Maps the raw url of an event to its {@link Page}, normalizing each distinct raw url once:
- * browsers send the same few urls over and over, and `new URL` is the costliest step of ingest.
- * A page with no live series left is forgotten, so the directory holds only what the live cache
- * holds.
+ * Maps the raw url (and claimed site) of an event to its {@link Page} — the site its host
+ * belongs to, the page its path normalizes to — deciding each distinct raw url once: browsers
+ * send the same few urls over and over, and `new URL` is the costliest step of ingest. A page
+ * with no live series left is forgotten, so the directory holds only what the live cache holds.
  */
 export class PageDirectory {
-  readonly #normalize: (url: string) => string | undefined;
-  // site → raw url → page (null: the url cannot be parsed)
-  #raw = new Map<string, Map<string, Page | null>>();
+  readonly #parse: ReturnType<typeof createUrlParser>;
+  readonly #site: ReturnType<typeof createSiteResolver>;
+  /** The only configured site, which a query without site or host means. */
+  readonly #onlySite: string | undefined;
+  // claimed site → raw url → page, or why there is none
+  #raw = new Map<string, Map<string, Page | PageRejectReason>>();
   #rawCount = 0;
   #rawBytes = 0;
   // site + '\n' + normalized url → page
   readonly #pages = new Map<string, Page>();
   #pageBytes = 0;
 
-  constructor(urls: UrlOptions) {
-    this.#normalize = createUrlNormalizer(urls);
+  constructor(urls: UrlOptions, sites?: readonly SiteOptions[]) {
+    this.#parse = createUrlParser(urls);
+    this.#site = createSiteResolver(sites);
+    this.#onlySite = sites?.length === 1 ? sites[0]!.id : undefined;
   }
 
-  /** Normalizes a url the way ingest does (for queries). */
-  normalize(url: string): string | undefined {
-    return this.#normalize(url);
+  /** The page of a query's url the way ingest keys it, and the site its host means (if it has one). */
+  locate(url: string): { page: string; site: string | undefined } | undefined {
+    const parsed = this.#parse(url);
+    if (parsed === undefined) return undefined;
+    let site: string | undefined;
+    if (parsed.host !== undefined) {
+      const decided = this.#site('default', parsed.host);
+      site = decided === 'host' || decided === 'site' ? undefined : decided;
+    }
+    return { page: parsed.page, site: site ?? this.#onlySite };
   }
 
   /** Number of pages held. */
@@ -57,20 +82,24 @@ export class PageDirectory {
     return this.#pageBytes + this.#rawBytes;
   }
 
-  /** The page of a raw event url, or `null` when the url cannot be parsed. */
-  resolve(site: string, rawUrl: string): Page | null {
-    let memo = this.#raw.get(site);
-    if (memo === undefined) this.#raw.set(site, (memo = new Map()));
+  /** The page of a raw event url and claimed site, or why there is none. */
+  resolve(claimedSite: string, rawUrl: string): Page | PageRejectReason {
+    let memo = this.#raw.get(claimedSite);
+    if (memo === undefined) this.#raw.set(claimedSite, (memo = new Map()));
     let page = memo.get(rawUrl);
     if (page !== undefined) {
       // A memoised page that was forgotten meanwhile is looked up again.
-      if (page === null || page.live > 0 || this.#pages.get(`${page.site}\n${page.url}`) === page)
+      if (
+        typeof page === 'string' ||
+        page.live > 0 ||
+        this.#pages.get(`${page.site}\n${page.url}`) === page
+      ) {
         return page;
+      }
     }
-    const url = this.#normalize(rawUrl);
-    page = url === undefined ? null : this.#page(site, url);
-    if (this.#rawCount >= MAX_RAW_URLS) {
-      this.#raw = new Map([[site, (memo = new Map())]]);
+    page = this.#decide(claimedSite, rawUrl);
+    if (this.#rawCount >= MAX_RAW_URLS || this.#rawBytes >= MAX_RAW_BYTES) {
+      this.#raw = new Map([[claimedSite, (memo = new Map())]]);
       this.#rawCount = 0;
       this.#rawBytes = 0;
     }
@@ -96,11 +125,19 @@ export class PageDirectory {
     }
   }
 
+  #decide(claimedSite: string, rawUrl: string): Page | PageRejectReason {
+    const parsed = this.#parse(rawUrl);
+    if (parsed === undefined) return 'url';
+    const site = this.#site(claimedSite, parsed.host);
+    if (site === 'host' || site === 'site') return site;
+    return this.#page(site, parsed.page);
+  }
+
   #page(site: string, url: string): Page {
     const id = `${site}\n${url}`;
     let page = this.#pages.get(id);
     if (page === undefined) {
-      this.#pages.set(id, (page = { site, url, series: [], live: 0 }));
+      this.#pages.set(id, (page = { site, url, series: [], live: 0, admittedDay: -1 }));
       this.#pageBytes += (url.length + site.length) * 2 + PAGE_OVERHEAD_BYTES;
     }
     return page;
