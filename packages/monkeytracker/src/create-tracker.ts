@@ -6,10 +6,15 @@ import {
   recoveryStart,
   TrackerOptionError,
   type TrackResult,
+  withDeadline,
 } from '@monkeytracker/pipeline';
 import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
 import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
 import { TrackerClosedError } from './errors';
+
+/** What closing storage may add to `cache.flushTimeoutMs` when a tracker closes. */
+const CLOSE_MARGIN_MS = 200;
+
 import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http/handler';
 import type { TrackerOptions } from './tracker-options';
 
@@ -179,22 +184,38 @@ class LiveTracker implements Tracker {
     await p.flush({ until: p.timer.now() + p.options.flushTimeoutMs });
   }
 
+  /**
+   * Bounded whatever storage does: a tick in flight and the final flush share one deadline
+   * (`cache.flushTimeoutMs`), closing storage gets {@link CLOSE_MARGIN_MS} more. What could not be
+   * merged is reported (`FLUSH_INCOMPLETE`, with how many deltas stay) and is in the journal.
+   */
   async #close(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#ticking;
+    const p = this.#pipeline;
+    const until = p.timer.now() + p.options.flushTimeoutMs;
+    if (this.#ticking)
+      await withDeadline(this.#ticking, p.options.flushTimeoutMs, () => new Error('tick')).catch(() => {});
     let failure: unknown;
     try {
-      await this.#flush();
+      await p.flush({ until });
     } catch (err) {
       failure = err;
     }
     try {
-      await this.#pipeline.journal?.close();
+      await p.journal?.close();
     } catch (err) {
       failure ??= err;
     }
-    await this.#pipeline.storage.close();
+    await withDeadline(p.storage.close(), CLOSE_MARGIN_MS, () => new Error('storage close')).catch(
+      (err: unknown) => {
+        this.#onError(
+          new Error(`storage.close() did not finish within ${CLOSE_MARGIN_MS} ms; left behind`, {
+            cause: err,
+          }),
+        );
+      },
+    );
     if (failure) throw failure;
   }
 

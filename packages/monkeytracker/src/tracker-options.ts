@@ -15,6 +15,8 @@ export interface TrackerOptions extends AggregationOptions {
   cache?: CacheOptions;
   /** Longest query range in days. Default 400. */
   maxQueryDays?: number;
+  /** Longest a query waits for storage before `STORAGE_UNAVAILABLE` (HTTP 503). Default 5,000 ms. */
+  queryTimeoutMs?: number;
   /** The clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
   /** Called with background errors (failed merges, journal disk errors) so the host can alert. */

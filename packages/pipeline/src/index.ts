@@ -1,5 +1,6 @@
 export { FlushIncompleteError, PIPELINE_ERRORS, TrackerOptionError } from './errors';
 export type { TrackRejectReason, TrackResult } from './ingest/ingest-path';
+export { withDeadline } from './merge/deadline';
 export type { FlushOutcome, FlushPolicy, Timer } from './merge/retry-policy';
 export { Pipeline, type PipelineOptions, type PipelineStats, recoveryStart } from './pipeline';
 export {

@@ -28,6 +28,12 @@ export interface CacheOptions {
   maxKeysPerMerge?: number;
   /** How long `flush()` and `close()` retry failed merges before giving up. Default 30,000 ms. */
   flushTimeoutMs?: number;
+  /**
+   * Longest one `storage.merge` call may take before it counts as failed and is retried (safe:
+   * merges are exactly once). A storage that hangs then costs a retry, not a stuck tracker.
+   * Default 60,000 ms.
+   */
+  mergeTimeoutMs?: number;
 }
 
 /** Grid geometry: cell size and viewport breakpoints. Changing either needs a replay into fresh storage. */
@@ -76,7 +82,9 @@ export interface ResolvedOptions {
   maxPendingBytes: number;
   maxKeysPerMerge: number;
   flushTimeoutMs: number;
+  mergeTimeoutMs: number;
   maxQueryDays: number;
+  queryTimeoutMs: number;
 }
 
 /** A positive integer option, or its default; anything else is a {@link TrackerOptionError}. */
@@ -90,7 +98,7 @@ export function positiveInteger(value: unknown, name: string, fallback: number):
 
 /** Fills defaults and checks every option, so mistakes fail at start-up with a clear message. */
 export function resolveOptions(
-  options: AggregationOptions & { cache?: CacheOptions; maxQueryDays?: number } = {},
+  options: AggregationOptions & { cache?: CacheOptions; maxQueryDays?: number; queryTimeoutMs?: number } = {},
 ): ResolvedOptions {
   const timeZone = options.timeZone ?? 'UTC';
   try {
@@ -126,6 +134,8 @@ export function resolveOptions(
     maxPendingBytes: positiveInteger(cache.maxPendingBytes, 'cache.maxPendingBytes', 256 * 2 ** 20),
     maxKeysPerMerge: Math.max(2, positiveInteger(cache.maxKeysPerMerge, 'cache.maxKeysPerMerge', 1_000)),
     flushTimeoutMs: positiveInteger(cache.flushTimeoutMs, 'cache.flushTimeoutMs', 30_000),
+    mergeTimeoutMs: positiveInteger(cache.mergeTimeoutMs, 'cache.mergeTimeoutMs', 60_000),
     maxQueryDays: positiveInteger(options.maxQueryDays, 'maxQueryDays', 400),
+    queryTimeoutMs: positiveInteger(options.queryTimeoutMs, 'queryTimeoutMs', 5_000),
   };
 }

@@ -10,12 +10,13 @@ import {
   type PageKey,
   queryHeatmap,
 } from '@monkeytracker/query';
-import type { StorageAdapter } from '@monkeytracker/storage';
+import { type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { FlushIncompleteError } from './errors';
 import { IngestPath, type TrackRejectReason, type TrackResult } from './ingest/ingest-path';
 import { LiveCache } from './live/live-cache';
 import { PageBudget } from './live/page-budget';
 import { PageDirectory } from './live/page-directory';
+import { withDeadline } from './merge/deadline';
 import { MergeScheduler } from './merge/merge-scheduler';
 import { type FlushOutcome, type FlushPolicy, realTimer, retryDelay, type Timer } from './merge/retry-policy';
 import {
@@ -42,6 +43,11 @@ export interface PipelineOptions extends AggregationOptions {
   cache?: CacheOptions;
   /** Longest query range in days. Default 400. */
   maxQueryDays?: number;
+  /**
+   * Longest a query waits for storage: past it the query fails with `STORAGE_UNAVAILABLE` (HTTP
+   * 503) instead of hanging on a database that stopped answering. Default 5,000 ms.
+   */
+  queryTimeoutMs?: number;
   /** The event clock (stamps events without `t`, decides "today"). Default `Date.now`. */
   now?: () => number;
   /** The clock retries wait on. Default: `performance.now` and `setTimeout`. */
@@ -139,6 +145,7 @@ export class Pipeline implements LiveSource {
       this.#cache,
       this.writer,
       this.options.maxKeysPerMerge,
+      this.options.mergeTimeoutMs,
       this.#onError,
     );
   }
@@ -198,16 +205,23 @@ export class Pipeline implements LiveSource {
         { field: 'site' },
       );
     }
-    return queryHeatmap(
-      this.storage,
-      { ...query, url: located.page, site },
-      {
-        live: this,
-        timeZone: o.timeZone,
-        now: this.#now(),
-        grid: { cellSize: o.cellSize, breakpoints: o.breakpoints },
-        maxDays: o.maxQueryDays,
-      },
+    return withDeadline(
+      queryHeatmap(
+        this.storage,
+        { ...query, url: located.page, site },
+        {
+          live: this,
+          timeZone: o.timeZone,
+          now: this.#now(),
+          grid: { cellSize: o.cellSize, breakpoints: o.breakpoints },
+          maxDays: o.maxQueryDays,
+        },
+      ),
+      o.queryTimeoutMs,
+      () =>
+        new StorageUnavailableError(
+          `storage did not answer the query within ${o.queryTimeoutMs} ms (queryTimeoutMs)`,
+        ),
     );
   }
 
@@ -360,7 +374,18 @@ export class Pipeline implements LiveSource {
 
   async #mergeUntil(policy: FlushPolicy): Promise<FlushOutcome> {
     for (let failures = 1; ; failures++) {
-      const complete = await this.#merges.run();
+      // A merge that hangs must not hold a deadline: the flush gives up on time, the merge goes on.
+      const complete =
+        'until' in policy
+          ? await withDeadline(
+              this.#merges.run(),
+              policy.until - this.timer.now(),
+              () => new DeadlineError(),
+            ).catch((err: unknown) => {
+              if (err instanceof DeadlineError) return false;
+              throw err;
+            })
+          : await this.#merges.run();
       const pendingDeltas = this.#cache.pendingDeltas;
       if (complete || 'bestEffort' in policy) return { complete, pendingDeltas };
       const left = policy.until - this.timer.now();
@@ -410,6 +435,9 @@ export function recoveryStart(journal: Journal, storage: StorageAdapter): number
   if (journal.writerCreated) return journal.position;
   return Math.min(journal.checkpoint ?? 0, journal.position);
 }
+
+/** Internal: a flush deadline passed while a merge was in flight. */
+class DeadlineError extends Error {}
 
 /** The code of an error, for stats that must not carry messages (hosts, connection strings). */
 function errorCodeOf(error: Error): string {

@@ -1,6 +1,7 @@
 import { type GridIndex, type IndexKey, keyToString, mergeMany } from '@monkeytracker/grid';
-import type { MergeEntry, StorageAdapter } from '@monkeytracker/storage';
+import { type MergeEntry, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { type DayEntry, entryKeys, type LiveCache, type PendingDelta } from '../live/live-cache';
+import { withDeadline } from './deadline';
 
 /** What the scheduler counts, for stats. */
 export interface MergeCounters {
@@ -46,6 +47,7 @@ export class MergeScheduler {
     private readonly cache: LiveCache,
     private readonly writer: string,
     private readonly maxKeys: number,
+    private readonly timeoutMs: number,
     private readonly onError: (error: Error) => void,
   ) {}
 
@@ -93,7 +95,14 @@ export class MergeScheduler {
     }
     const started = performance.now();
     try {
-      const report = await this.storage.merge(entries);
+      const report = await withDeadline(
+        this.storage.merge(entries),
+        this.timeoutMs,
+        () =>
+          new StorageUnavailableError(
+            `storage.merge of ${entries.length} entries did not answer within ${this.timeoutMs} ms (cache.mergeTimeoutMs); it is retried`,
+          ),
+      );
       this.counters.merges++;
       this.counters.skipped += report.skipped;
       this.counters.lastMergeMs = performance.now() - started;
