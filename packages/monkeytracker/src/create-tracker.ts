@@ -1,6 +1,7 @@
 import { type Journal, type JournalStats, openJournal } from '@monkeytracker/journal';
 import {
   Pipeline,
+  type PipelineEvent,
   type PipelineStats,
   type ResolvedOptions,
   recoveryStart,
@@ -16,7 +17,10 @@ import { TrackerClosedError } from './errors';
 const CLOSE_MARGIN_MS = 200;
 
 import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http/handler';
-import type { TrackerOptions } from './tracker-options';
+import type { TrackerLogger, TrackerOptions } from './tracker-options';
+
+/** What a tracker reports as it works: the pipeline's merges and recovery, and background errors. */
+export type TrackerEvent = PipelineEvent | { type: 'error'; error: Error; code: string | undefined };
 
 /** A heatmap query as the tracker takes it: the url is normalized the way ingest normalizes it. */
 export type TrackerQuery = HeatmapQuery;
@@ -49,6 +53,8 @@ export interface Tracker {
   now(): number;
   /** Reports a background error to the host's `onError` (the HTTP layer reports through it). */
   onError(error: Error): void;
+  /** Calls `listener` with every {@link TrackerEvent} (metrics subscribe here); returns the unsubscribe. */
+  observe(listener: (event: TrackerEvent) => void): () => void;
   /**
    * The HTTP door for `node:http`, Express and Connect (`monkeytracker/http` has the same as
    * `createHandler`, and the Fastify plugin). See the README's "HTTP handler" section.
@@ -77,10 +83,11 @@ export async function createTracker(options: TrackerOptions = {}): Promise<Track
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TrackerOptionError('now must be a function returning epoch ms');
   }
-  const onError = options.onError ?? (() => {});
+  const events = new TrackerEvents(options.onError, options.logger);
+  const onError = (error: Error) => events.error(error);
   const storage = options.storage ?? new MemoryStorage();
   let journal: Journal | undefined;
-  if (options.journal) journal = await openJournal({ onError, ...options.journal });
+  if (options.journal) journal = await openJournal({ ...options.journal, onError });
   try {
     const pipeline = new Pipeline({
       ...options,
@@ -88,18 +95,65 @@ export async function createTracker(options: TrackerOptions = {}): Promise<Track
       journal,
       startPosition: journal ? recoveryStart(journal, storage) : undefined,
       onError,
+      onEvent: (event) => events.emit(event),
     });
     const recovered = await pipeline.recover();
-    return new LiveTracker(pipeline, onError, options.now ?? Date.now, recovered.events);
+    return new LiveTracker(pipeline, events, options.now ?? Date.now, recovered.events);
   } catch (err) {
     await journal?.close().catch(() => {});
     throw err;
   }
 }
 
+/** Fans events out to observers, the host's `onError` and its logger. */
+class TrackerEvents {
+  readonly #listeners = new Set<(event: TrackerEvent) => void>();
+  constructor(
+    readonly onError: ((error: Error) => void) | undefined,
+    readonly logger: TrackerLogger | undefined,
+  ) {}
+
+  observe(listener: (event: TrackerEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: TrackerEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // An observer must not break the pipeline.
+      }
+    }
+    if (event.type === 'recovery') {
+      this.logger?.info(
+        { ...event },
+        event.phase === 'start'
+          ? 'monkeytracker: recovering the journal tail'
+          : 'monkeytracker: recovery done',
+      );
+    }
+  }
+
+  error(error: Error): void {
+    const code = (error as { code?: unknown }).code;
+    this.emit({ type: 'error', error, code: typeof code === 'string' ? code : undefined });
+    try {
+      this.onError?.(error);
+    } catch {
+      // A throwing error handler must not break the pipeline.
+    }
+    // Failures that retries cure (storage down, a lost race) are warnings; the rest errors.
+    const transient =
+      code === 'STORAGE_UNAVAILABLE' || code === 'STORAGE_CONFLICT' || code === 'JOURNAL_WRITE_FAILED';
+    this.logger?.[transient ? 'warn' : 'error']({ err: error, code }, error.message);
+  }
+}
+
 class LiveTracker implements Tracker {
   readonly #pipeline: Pipeline;
-  readonly #onError: (error: Error) => void;
+  readonly #events: TrackerEvents;
   readonly #now: () => number;
   readonly #recovered: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,9 +161,9 @@ class LiveTracker implements Tracker {
   #ticking: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(pipeline: Pipeline, onError: (error: Error) => void, now: () => number, recovered: number) {
+  constructor(pipeline: Pipeline, events: TrackerEvents, now: () => number, recovered: number) {
     this.#pipeline = pipeline;
-    this.#onError = onError;
+    this.#events = events;
     this.#now = now;
     this.#recovered = recovered;
     // Recovered deltas go to storage at once; afterwards every flush interval.
@@ -133,7 +187,11 @@ class LiveTracker implements Tracker {
   }
 
   onError(error: Error): void {
-    this.#onError(error);
+    this.#events.error(error);
+  }
+
+  observe(listener: (event: TrackerEvent) => void): () => void {
+    return this.#events.observe(listener);
   }
 
   track(input: unknown): TrackResult {
@@ -209,7 +267,7 @@ class LiveTracker implements Tracker {
     }
     await withDeadline(p.storage.close(), CLOSE_MARGIN_MS, () => new Error('storage close')).catch(
       (err: unknown) => {
-        this.#onError(
+        this.#events.error(
           new Error(`storage.close() did not finish within ${CLOSE_MARGIN_MS} ms; left behind`, {
             cause: err,
           }),

@@ -11,7 +11,13 @@ export {
 // Re-exported so a host needs one import for the common case.
 export { type HeatCell, type Heatmap, InvalidQueryError, InvalidRangeError } from '@monkeytracker/query';
 export { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
-export { createTracker, type Tracker, type TrackerQuery, type TrackerStats } from './create-tracker';
+export {
+  createTracker,
+  type Tracker,
+  type TrackerEvent,
+  type TrackerQuery,
+  type TrackerStats,
+} from './create-tracker';
 export { TRACKER_ERRORS, TrackerClosedError } from './errors';
 export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay } from './replay';
-export type { TrackerOptions } from './tracker-options';
+export type { TrackerLogger, TrackerOptions } from './tracker-options';

@@ -21,4 +21,16 @@ export interface TrackerOptions extends AggregationOptions {
   now?: () => number;
   /** Called with background errors (failed merges, journal disk errors) so the host can alert. */
   onError?: (error: Error) => void;
+  /**
+   * A logger with pino's shape (`logger.warn(obj, msg)`; pino, Fastify's `app.log`, or anything
+   * alike): background errors at `error` or `warn` with their `code`, recovery at `info`.
+   */
+  logger?: TrackerLogger;
+}
+
+/** The part of a pino logger the tracker uses: `(obj, msg)` at three levels. */
+export interface TrackerLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
 }

@@ -3,6 +3,7 @@ export type { TrackRejectReason, TrackResult } from './ingest/ingest-path';
 export { withDeadline } from './merge/deadline';
 export type { FlushOutcome, FlushPolicy, Timer } from './merge/retry-policy';
 export { Pipeline, type PipelineOptions, type PipelineStats, recoveryStart } from './pipeline';
+export type { PipelineEvent } from './pipeline-events';
 export {
   type AggregationOptions,
   type CacheOptions,

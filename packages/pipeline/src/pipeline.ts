@@ -19,6 +19,7 @@ import { PageDirectory } from './live/page-directory';
 import { withDeadline } from './merge/deadline';
 import { MergeScheduler } from './merge/merge-scheduler';
 import { type FlushOutcome, type FlushPolicy, realTimer, retryDelay, type Timer } from './merge/retry-policy';
+import type { PipelineEvent } from './pipeline-events';
 import {
   type AggregationOptions,
   type CacheOptions,
@@ -54,6 +55,8 @@ export interface PipelineOptions extends AggregationOptions {
   timer?: Timer;
   /** Background errors (failed merges, checkpoint writes). */
   onError?: (error: Error) => void;
+  /** What the pipeline does, as it does it: merges and recovery (for metrics and logs). */
+  onEvent?: (event: PipelineEvent) => void;
 }
 
 /** Counters of a pipeline, for stats and health. */
@@ -113,6 +116,7 @@ export class Pipeline implements LiveSource {
   readonly #now: () => number;
   readonly #start: number;
   readonly #onError: (error: Error) => void;
+  readonly #onEvent: (event: PipelineEvent) => void;
   readonly #pages: PageDirectory;
   readonly #budget: PageBudget;
   readonly #cache: LiveCache;
@@ -132,6 +136,7 @@ export class Pipeline implements LiveSource {
     this.#now = options.now ?? Date.now;
     this.timer = options.timer ?? realTimer;
     this.#onError = options.onError ?? (() => {});
+    this.#onEvent = options.onEvent ?? (() => {});
     this.#pages = new PageDirectory(this.options.urls, this.options.sites);
     this.#budget = new PageBudget(this.options.maxPagesPerSiteDay);
     const start = options.startPosition ?? options.journal?.position ?? 0;
@@ -147,6 +152,7 @@ export class Pipeline implements LiveSource {
       this.options.maxKeysPerMerge,
       this.options.mergeTimeoutMs,
       this.#onError,
+      this.#onEvent,
     );
   }
 
@@ -330,7 +336,21 @@ export class Pipeline implements LiveSource {
   ): Promise<{ events: number; position: number }> {
     const journal = this.journal;
     if (!journal || this.#start >= journal.position) return { events: 0, position: this.position };
-    return this.replay(readJournalFrames({ dir: journal.dir, fromPosition: this.#start }), options);
+    const started = performance.now();
+    const span = { fromPosition: this.#start, toPosition: journal.position };
+    this.#onEvent({ type: 'recovery', phase: 'start', ...span, events: 0, ms: 0 });
+    const result = await this.replay(
+      readJournalFrames({ dir: journal.dir, fromPosition: this.#start }),
+      options,
+    );
+    this.#onEvent({
+      type: 'recovery',
+      phase: 'done',
+      ...span,
+      events: result.events,
+      ms: performance.now() - started,
+    });
+    return result;
   }
 
   /** Counters for dashboards, health and alerts. */

@@ -41,6 +41,16 @@ export function newHandlerStats(): HandlerStats {
   };
 }
 
+/**
+ * What the handler serves at `{prefix}/metrics` and tells every answer to: `createMetrics` of
+ * `monkeytracker/metrics` makes one (typed here by shape, so the HTTP layer needs no prom-client).
+ */
+export interface HttpMetrics {
+  readonly contentType: string;
+  scrape(): Promise<string>;
+  observeHttp(endpoint: string, status: number): void;
+}
+
 /** What the endpoints need besides the tracker. */
 export interface EndpointContext {
   port: TrackerPort;
@@ -52,6 +62,8 @@ export interface EndpointContext {
   query: boolean;
   /** Who may read (heatmaps, page list, detailed health, metrics); `undefined`: loopback only. */
   authorize: Authorize | undefined;
+  /** Served at `{prefix}/metrics` and told of every answer, when given. */
+  metrics: HttpMetrics | undefined;
 }
 
 /** The 503 of a tracker that refuses events. */
@@ -126,6 +138,19 @@ export function collectValue(ctx: EndpointContext, value: unknown): HttpAnswer {
 export async function heatmapAnswer(ctx: EndpointContext, search: string): Promise<HttpAnswer> {
   try {
     return { status: 200, body: await ctx.port.query(parseHeatmapParams(search)) };
+  } catch (err) {
+    return failureAnswer(ctx, err);
+  }
+}
+
+/** `GET {prefix}/metrics`: the Prometheus text format. */
+export async function metricsAnswer(ctx: EndpointContext): Promise<HttpAnswer & { text?: string }> {
+  try {
+    return {
+      status: 200,
+      text: await ctx.metrics!.scrape(),
+      headers: { 'content-type': ctx.metrics!.contentType },
+    };
   } catch (err) {
     return failureAnswer(ctx, err);
   }

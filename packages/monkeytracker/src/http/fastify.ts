@@ -8,6 +8,7 @@ import {
   type HandlerStats,
   healthAnswer,
   heatmapAnswer,
+  metricsAnswer,
   overloadedAnswer,
 } from './endpoints';
 import { NotFoundError } from './errors';
@@ -18,6 +19,7 @@ import {
   type ResolvedHandlerOptions,
   read,
   resolveHandlerOptions,
+  served,
   tooLarge,
 } from './handler';
 import type { TrackerPort } from './port';
@@ -41,6 +43,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   reply.code(answer.status);
   if (answer.headers) reply.headers(answer.headers);
+  if (answer.text !== undefined) return reply.header('cache-control', 'no-store').send(answer.text);
   if (answer.body === undefined) return reply.send();
   return reply.headers(JSON_HEADERS).send(JSON.stringify(answer.body));
 }
@@ -89,8 +92,14 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
   app.setNotFoundHandler((request, reply) =>
     send(reply, errorAnswer(new NotFoundError(`no monkeytracker endpoint at ${request.url.split('?')[0]}`))),
   );
+  if (o.metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const endpoint = request.url.split('?')[0]!.slice(o.prefix.length);
+      o.metrics!.observeHttp(ALLOW[endpoint] !== undefined ? endpoint : 'other', reply.statusCode);
+    });
+  }
   for (const [endpoint, allow] of Object.entries(ALLOW)) {
-    if (endpoint === '/heatmap' && !o.query) continue;
+    if (!served(o, endpoint)) continue;
     const main = endpoint === '/collect' ? 'POST' : 'GET';
     app.route({
       method: main,
@@ -99,6 +108,7 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
         if (endpoint === '/collect')
           return send(reply, collectText(o, typeof request.body === 'string' ? request.body : ''));
         const denied = await read(o, request.raw);
+        if (endpoint === '/metrics') return send(reply, denied ?? (await metricsAnswer(o)));
         if (endpoint === '/heatmap') {
           if (denied) return send(reply, denied);
           const q = request.url.indexOf('?');

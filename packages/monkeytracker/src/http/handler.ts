@@ -9,8 +9,10 @@ import {
   type EndpointContext,
   failureAnswer,
   type HandlerStats,
+  type HttpMetrics,
   healthAnswer,
   heatmapAnswer,
+  metricsAnswer,
   newHandlerStats,
   overloadedAnswer,
 } from './endpoints';
@@ -47,6 +49,11 @@ export interface HandlerOptions {
   authorize?: Authorize;
   /** Seconds a client is told to wait (`Retry-After`) when the tracker is overloaded. Default 1. */
   retryAfterSeconds?: number;
+  /**
+   * Serve `GET {prefix}/metrics` (Prometheus text format, for readers `authorize` allows) and
+   * count every answer: `createMetrics(tracker)` from `monkeytracker/metrics`. Default off.
+   */
+  metrics?: HttpMetrics;
 }
 
 /** `next` of Express and Connect: called when a request is not for the handler. */
@@ -69,7 +76,15 @@ export const ALLOW: Readonly<Record<string, string>> = {
   '/collect': 'POST, OPTIONS',
   '/heatmap': 'GET, HEAD, OPTIONS',
   '/health': 'GET, HEAD, OPTIONS',
+  '/metrics': 'GET, HEAD, OPTIONS',
 };
+
+/** Whether an endpoint is on for these options (the heatmap off with `query: false`, metrics only when given). */
+export function served(o: ResolvedHandlerOptions, endpoint: string): boolean {
+  if (endpoint === '/heatmap') return o.query;
+  if (endpoint === '/metrics') return o.metrics !== undefined;
+  return ALLOW[endpoint] !== undefined;
+}
 
 /** Handler options with defaults filled in and checked. */
 export interface ResolvedHandlerOptions extends EndpointContext {
@@ -102,8 +117,18 @@ export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions
   if (options.authorize !== undefined && typeof options.authorize !== 'function') {
     throw new TrackerOptionError('handler authorize must be a function (req) => boolean | Promise<boolean>');
   }
+  const metrics = options.metrics;
+  if (
+    metrics !== undefined &&
+    (typeof metrics.scrape !== 'function' || typeof metrics.observeHttp !== 'function')
+  ) {
+    throw new TrackerOptionError(
+      'handler metrics must come from createMetrics(tracker) of monkeytracker/metrics',
+    );
+  }
   return {
     port,
+    metrics,
     authorize: options.authorize,
     prefix,
     maxBodyBytes,
@@ -163,6 +188,11 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
         );
       return;
     }
+    const endpoint = path.slice(o.prefix.length);
+    if (o.metrics) {
+      const known = ALLOW[endpoint] !== undefined ? endpoint : 'other';
+      res.once('finish', () => o.metrics!.observeHttp(known, res.statusCode));
+    }
     try {
       let allowed = false;
       if (o.cors) {
@@ -170,10 +200,9 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
         allowed = cors.allowed;
         for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
       }
-      const endpoint = path.slice(o.prefix.length);
       const method = req.method;
       const allow = ALLOW[endpoint];
-      if (allow === undefined || (endpoint === '/heatmap' && !o.query)) {
+      if (allow === undefined || !served(o, endpoint)) {
         writeAnswer(res, errorAnswer(new NotFoundError(`no monkeytracker endpoint at ${path}`)));
       } else if (method === 'OPTIONS') {
         writeAnswer(res, { status: 204, headers: allowed ? preflightHeaders() : {} });
@@ -187,6 +216,8 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
         void read(o, req).then(async (denied) =>
           writeAnswer(res, denied ?? (await heatmapAnswer(o, search))),
         );
+      } else if (endpoint === '/metrics') {
+        void read(o, req).then(async (denied) => writeAnswer(res, denied ?? (await metricsAnswer(o))));
       } else {
         void read(o, req).then((denied) =>
           writeAnswer(res, healthAnswer(o, o.query && denied === undefined)),

@@ -1,7 +1,7 @@
 // `monkeytracker/http`: the HTTP layer, on the narrow TrackerPort (a Tracker is one).
 export { type Authorize, bearerToken, isLoopback } from './access';
 export type { CorsOption } from './cors';
-export type { HandlerStats } from './endpoints';
+export type { HandlerStats, HttpMetrics } from './endpoints';
 export { HTTP_ERRORS, type HttpErrorBody } from './errors';
 export {
   createHandler,

@@ -5,8 +5,10 @@ import { type HttpErrorBody, InternalError } from './errors';
 /** A transport-independent answer: what Node's handler writes and the Fastify plugin sends. */
 export interface HttpAnswer {
   status: number;
-  /** JSON body; `undefined` for an empty answer. */
+  /** JSON body; `undefined` for an empty answer (or one given as `text`). */
   body?: unknown;
+  /** A text body instead of JSON (metrics); `headers` then carries its content type. */
+  text?: string;
   headers?: Record<string, string | number>;
 }
 
@@ -36,6 +38,15 @@ export function errorAnswer(err: unknown, headers?: Record<string, string | numb
  */
 export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
+  if (answer.text !== undefined) {
+    res.writeHead(answer.status, {
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(answer.text),
+      ...answer.headers,
+    });
+    res.end(answer.text);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, { 'content-length': 0, ...answer.headers });
     res.end();

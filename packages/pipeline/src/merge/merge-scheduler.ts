@@ -1,6 +1,7 @@
 import { type GridIndex, type IndexKey, keyToString, mergeMany } from '@monkeytracker/grid';
 import { type MergeEntry, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { type DayEntry, entryKeys, type LiveCache, type PendingDelta } from '../live/live-cache';
+import type { PipelineEvent } from '../pipeline-events';
 import { withDeadline } from './deadline';
 
 /** What the scheduler counts, for stats. */
@@ -49,6 +50,7 @@ export class MergeScheduler {
     private readonly maxKeys: number,
     private readonly timeoutMs: number,
     private readonly onError: (error: Error) => void,
+    private readonly onEvent: (event: PipelineEvent) => void,
   ) {}
 
   /**
@@ -106,10 +108,19 @@ export class MergeScheduler {
       this.counters.merges++;
       this.counters.skipped += report.skipped;
       this.counters.lastMergeMs = performance.now() - started;
+      this.onEvent({ type: 'merge', ms: this.counters.lastMergeMs, entries: entries.length, ok: true });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.counters.mergeErrors++;
       this.counters.lastError = error;
+      const code = (error as { code?: unknown }).code;
+      this.onEvent({
+        type: 'merge',
+        ms: performance.now() - started,
+        entries: entries.length,
+        ok: false,
+        code: typeof code === 'string' ? code : error.name,
+      });
       this.onError(error);
       return false;
     }
