@@ -48,12 +48,17 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
   const registry = options.registry ?? new Registry();
   const p = options.prefix ?? 'monkeytracker_';
   const registers = [registry];
-  // One stats() per scrape, shared by every collect() of that scrape.
-  let snapshot: { at: number; stats: TrackerStats } | undefined;
+  // One stats() per scrape, shared by every collect() of that scrape: a scrape runs its collect()
+  // calls within one turn of the event loop, so the snapshot is dropped at the next turn.
+  let snapshot: TrackerStats | undefined;
   const stats = () => {
-    const now = Date.now();
-    if (!snapshot || now - snapshot.at > 50) snapshot = { at: now, stats: source.stats() };
-    return snapshot.stats;
+    if (!snapshot) {
+      snapshot = source.stats();
+      setImmediate(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot;
   };
   /** A counter following a total the tracker keeps: each scrape adds what it grew by. */
   const totals = (name: string, help: string, labelNames: string[], read: () => Record<string, number>) => {
