@@ -21,5 +21,5 @@ export { type PruneResult, pruneJournal } from './prune-journal';
 export { type JournalFrame, type ReadJournalOptions, readJournal, readJournalFrames } from './read-journal';
 export type { RecoveredSegment, RecoveryReport } from './recover-segments';
 export { type SegmentReport, type VerifyReport, verifyJournal } from './verify-journal';
-export { readCheckpoint, readWriterId } from './writer-state';
 export type { CorruptionEntry, CorruptionReason } from './walk-segments';
+export { readCheckpoint, readWriterId } from './writer-state';

@@ -49,7 +49,8 @@ describe('journal positions and cuts', () => {
       { start: 20, end: 20, cut: true, n: 0 },
     ]);
     const tail: number[] = [];
-    for await (const f of readJournalFrames({ dir: d, fromPosition: 13 })) for (const e of f.events) tail.push(e.x);
+    for await (const f of readJournalFrames({ dir: d, fromPosition: 13 }))
+      for (const e of f.events) tail.push(e.x);
     expect(tail).toEqual(eventsFrom(13, 7).map((e) => e.x));
   });
 
@@ -103,7 +104,16 @@ describe('journal positions and cuts', () => {
     // A format-1 frame as the first code wrote it: no position, no cut flag.
     const packr = new Packr({ useRecords: false });
     const cols = Uint8Array.of(0, 5, 0, 7, 9, 100, 90); // kind, t, url id, x, y, vw, vh
-    const payload = packr.pack({ v: 1, n: 1, lo: 5, hi: 5, urls: ['/old'], sites: ['default'], offs: [1, 2, 3, 3, 4, 5, 6], cols });
+    const payload = packr.pack({
+      v: 1,
+      n: 1,
+      lo: 5,
+      hi: 5,
+      urls: ['/old'],
+      sites: ['default'],
+      offs: [1, 2, 3, 3, 4, 5, 6],
+      cols,
+    });
     writeFileSync(join(d, '20240101T000000000Z-0000000001.mtj'), encodeFrame(payload));
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     expect(journal.position).toBe(1);
