@@ -11,7 +11,6 @@
  * mismatch is reported as corruption (reason `'summary'`).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import type { HeatEvent } from '@monkeytracker/grid';
 import { BatchDecodeError, decodeEnvelope, decodeEvents } from './batch-codec';
 import { type BlockRecord, type SealedSummary, sameSummary } from './block-format';
@@ -19,6 +18,7 @@ import { type BlockSegmentIssue, inflateBlock, parseBlockSegment } from './block
 import { scanFrames } from './frame-codec';
 import { describeSummary, FrameTally } from './frame-tally';
 import { errnoCode } from './fs-utils';
+import { inflateLegacy } from './legacy-gzip';
 import { parseLegacySummary, readSealedSummary } from './sealed-summary';
 import { listSegments, RAW_EXT, SEALED_EXT, type SegmentFile } from './segment-files';
 
@@ -102,27 +102,6 @@ interface Cursor {
   ranged: boolean;
   /** Format 1 frames carry no position: theirs follow the previous frame's, from 0. */
   position: number;
-}
-
-const GUNZIP_CHUNK_BYTES = 1024 * 1024;
-
-/** Gunzips as much as can be: on damage, the output before it and the error. */
-function gunzipSalvage(data: Uint8Array): Promise<{ bytes: Buffer; error: Error | null }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    // Large chunks: the default 16 KiB costs one thread-pool round trip per 16 KiB of output.
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    let done = false;
-    const finish = (error: Error | null) => {
-      if (done) return;
-      done = true;
-      resolve({ bytes: Buffer.concat(chunks), error });
-    };
-    gunzip.on('data', (chunk: Buffer) => chunks.push(chunk));
-    gunzip.on('error', (err) => finish(err));
-    gunzip.on('end', () => finish(null));
-    gunzip.end(data);
-  });
 }
 
 /** Reads a segment's file; a raw one sealed meanwhile is read as `.gz`. Null when it is gone (pruned). */
@@ -274,7 +253,7 @@ async function* blockSegment(
 
 /** A legacy sealed segment: one gzip member, inflated as far as it goes; its file-name summary checked against the content. */
 async function* legacySegment(seg: SegmentFile, data: Buffer, cursor: Cursor): AsyncGenerator<WalkItem> {
-  const { bytes: raw, error } = await gunzipSalvage(data);
+  const { bytes: raw, error, trailerMismatch } = await inflateLegacy(data);
   if (error) {
     yield corrupt(seg, {
       offset: raw.length,
@@ -282,12 +261,20 @@ async function* legacySegment(seg: SegmentFile, data: Buffer, cursor: Cursor): A
       reason: 'gzip',
       message: `gzip data is damaged after ${raw.length} bytes (${error.message}); frames before that are kept`,
     });
+  } else if (trailerMismatch) {
+    yield corrupt(seg, {
+      offset: raw.length,
+      bytes: 0,
+      reason: 'gzip',
+      message:
+        'the gzip trailer (CRC-32, length) does not match the inflated data: the trailer is damaged, or the data is (then its frames fail their CRC-32 and are reported too); every frame that checks out is kept',
+    });
   }
   yield { type: 'segment', seg, fileBytes: data.length, rawBytes: raw.length };
   const tally = new FrameTally();
   yield* framesOf(seg, raw, 0, cursor, false, [tally]);
   const legacy = parseLegacySummary(data.subarray(0, 256));
-  if (!error && legacy) {
+  if (!error && !trailerMismatch && legacy) {
     const content = tally.summary(legacy.summary.writtenMax);
     if (!sameSummary(content, legacy.summary)) {
       yield corrupt(seg, {

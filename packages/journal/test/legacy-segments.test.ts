@@ -94,6 +94,18 @@ describe('legacy sealed segments', () => {
     await expect(readAll({ dir, strict: true })).rejects.toThrow(JournalCorruptionError);
   });
 
+  it('a damaged gzip trailer (the data intact) loses nothing, and is reported', async () => {
+    const { dir, files } = legacyJournal();
+    const file = files[2] as string;
+    const bytes = readFileSync(join(dir, file));
+    bytes[bytes.length - 6] = (bytes[bytes.length - 6] as number) ^ 0xff; // CRC-32 of the trailer
+    writeFileSync(join(dir, file), bytes);
+    expect(await readAll({ dir })).toEqual(ALL);
+    const report = await verifyJournal({ dir });
+    expect(report).toMatchObject({ ok: false, events: 3001 });
+    expect(report.corruptions).toEqual([expect.objectContaining({ file, reason: 'gzip', bytes: 0 })]);
+  });
+
   it('a writer carries on after them: positions continue, new segments are block segments', async () => {
     const { dir, files } = legacyJournal();
     const journal = await openJournal({ dir, fsyncMs: 20 });
