@@ -326,7 +326,8 @@ async function sizeAndReplay(work: string): Promise<string> {
   const baselinePath = join(work, 'baseline.jsonl.gz');
   const { base6, base9 } = writeBaseline(events, baselinePath);
   const perEvent = journalBytes / EVENTS;
-  const oneMemberPerEvent = writeOneMemberJournal(rawDir, join(work, 'size-one-member')) / EVENTS;
+  const oneMemberDir = join(work, 'size-one-member');
+  const oneMemberPerEvent = writeOneMemberJournal(rawDir, oneMemberDir) / EVENTS;
   const blockRows = await blockSizeRows(work, rawDir, perEvent);
 
   // Replay: verify both readers first (in functions, so their copies are garbage before timing).
@@ -343,6 +344,12 @@ async function sizeAndReplay(work: string): Promise<string> {
         let n = 0;
         for await (const b of readJournal({ dir: journalDir })) n += b.length;
         check(n === EVENTS, `replay read ${n} events`);
+        sink += n;
+      },
+      'journal replay, one gzip member per segment': async () => {
+        let n = 0;
+        for await (const b of readJournal({ dir: oneMemberDir })) n += b.length;
+        check(n === EVENTS, `replay of the one-member journal read ${n} events`);
         sink += n;
       },
       'JSON lines replay': () => {
@@ -363,6 +370,8 @@ async function sizeAndReplay(work: string): Promise<string> {
   check(sink > 0, 'replay produced nothing');
   const replayRate = (EVENTS / (timings['journal replay']?.meanMs ?? 1)) * 1000;
   const baselineReplay = (EVENTS / (timings['JSON lines replay']?.meanMs ?? 1)) * 1000;
+  const oneMemberReplay =
+    (EVENTS / (timings['journal replay, one gzip member per segment']?.meanMs ?? 1)) * 1000;
 
   const sizeTable = markdownTable(
     ['format', 'bytes / event', 'vs journal'],
@@ -386,6 +395,11 @@ async function sizeAndReplay(work: string): Promise<string> {
         '`readJournal` (inflate per block, CRC-32 checks, columnar decode)',
         formatRate(replayRate),
         formatRatio(replayRate / baselineReplay),
+      ],
+      [
+        '`readJournal` of the same journal sealed as one gzip member per segment (streaming gunzip)',
+        formatRate(oneMemberReplay),
+        formatRatio(oneMemberReplay / baselineReplay),
       ],
       ['baseline: gunzip + split + `JSON.parse`', formatRate(baselineReplay), '1×'],
     ],
