@@ -37,18 +37,23 @@ export interface PlannedBlock {
   tally: FrameTally;
 }
 
-/** Splits a raw segment into blocks of whole frames; see the module comment. */
-export function planBlocks(raw: Buffer, blockBytes: number): { blocks: PlannedBlock[]; tally: FrameTally } {
+/**
+ * Splits a raw segment into blocks of whole frames (see the module comment), counting every
+ * envelope into `whole` too. A generator, so that decoding the envelopes of a 64 MiB segment
+ * (about a tenth of a second) is spread over the seal, one block at a time between compressions,
+ * instead of stalling the event loop in one piece.
+ */
+export function* planBlocks(raw: Buffer, blockBytes: number, whole: FrameTally): Generator<PlannedBlock> {
   const scan = scanFrames(raw);
-  const whole = new FrameTally();
-  const blocks: PlannedBlock[] = [];
   let start = 0;
   let tally = new FrameTally();
   let lastEnd = 0; // end of the last frame added to the current block
+  let planned = 0;
   for (const f of scan.frames) {
     const end = f.offset + 12 + f.payload.length;
     if (lastEnd > start && end - start > blockBytes) {
-      blocks.push({ rawOffset: start, bytes: raw.subarray(start, lastEnd), tally });
+      yield { rawOffset: start, bytes: raw.subarray(start, lastEnd), tally };
+      planned++;
       start = lastEnd;
       tally = new FrameTally();
     }
@@ -62,10 +67,7 @@ export function planBlocks(raw: Buffer, blockBytes: number): { blocks: PlannedBl
     lastEnd = end;
   }
   // The last block runs to the end of the file: a tail after the last frame stays with it.
-  if (raw.length > start || blocks.length === 0) {
-    blocks.push({ rawOffset: start, bytes: raw.subarray(start), tally });
-  }
-  return { blocks, tally: whole };
+  if (raw.length > start || planned === 0) yield { rawOffset: start, bytes: raw.subarray(start), tally };
 }
 
 /** Options of {@link encodeBlockSegment}. */
@@ -87,11 +89,11 @@ export interface EncodedBlockSegment {
 
 /** Compresses `raw` into a block segment (header member, one member per block, trailer member). */
 export async function encodeBlockSegment(raw: Buffer, o: BlockSegmentOptions): Promise<EncodedBlockSegment> {
-  const { blocks, tally } = planBlocks(raw, o.blockBytes);
+  const tally = new FrameTally();
   const mtimeSeconds = Math.floor(o.writtenMax / 1000);
   const blockParts: Uint8Array[] = [];
-  for (let index = 0; index < blocks.length; index++) {
-    const b = blocks[index] as PlannedBlock;
+  let index = 0;
+  for (const b of planBlocks(raw, o.blockBytes, tally)) {
     const deflated = await deflateRawAsync(b.bytes, { level: o.level, memLevel: 9 });
     const s = b.tally.summary(o.writtenMax);
     const rawCrc = crc32(b.bytes);
@@ -118,12 +120,9 @@ export async function encodeBlockSegment(raw: Buffer, o: BlockSegmentOptions): P
         mtimeSeconds,
       }),
     );
+    index++;
   }
-  const summary: SegmentRecord = {
-    ...tally.summary(o.writtenMax),
-    blocks: blocks.length,
-    rawBytes: raw.length,
-  };
+  const summary: SegmentRecord = { ...tally.summary(o.writtenMax), blocks: index, rawBytes: raw.length };
   const record = encodeSegmentRecord(summary);
   const member = (kind: string) =>
     encodeMember({ kind, data: record, deflated: EMPTY_DEFLATE, crc: 0, size: 0, mtimeSeconds });
