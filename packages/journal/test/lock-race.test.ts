@@ -5,7 +5,7 @@
  * every other racer refused with JOURNAL_LOCKED; owners hold the lock until all racers answered,
  * so two owners in one trial are two owners at the same time.
  *
- * The default is the issue's 8 racers × 100 trials (about 7 s on 2 cores); `MT_LONG=1` runs 300 (about 20 s, 40 s on a busy machine).
+ * The default is the issue's 8 racers × 100 trials (about 7 s on 2 cores); `MT_LONG=1` runs 300 (20–30 s).
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
