@@ -1,9 +1,11 @@
 /**
- * Journal area: append throughput, sealed bytes per event, and replay throughput of
- * `@monkeytracker/journal` (built dist), each against a naive baseline in the same run:
- * JSON lines (`JSON.stringify` per event + newline) written to disk and gzipped with `node:zlib`.
+ * Journal area: append throughput, sealed bytes per event (and what the block size costs),
+ * replay throughput, and events lost to one flipped byte of a sealed segment, of
+ * `@monkeytracker/journal` (built dist), each against a baseline in the same run: JSON lines
+ * (`JSON.stringify` per event + newline) written to disk and gzipped with `node:zlib`, and, for
+ * size and damage, the raw segment as one gzip member (how segments were sealed before blocks).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,13 +180,9 @@ async function verifyReplay(journalDir: string, baselinePath: string, events: He
   check(sameEvents(parsed, events), 'baseline replay differs from the written events');
 }
 
-async function sizeAndReplay(work: string): Promise<string> {
-  const events = fixture(EVENTS, 3);
-  const source = batches(events);
-
-  // Journal: batches of 100, flushed every REALISTIC_FRAME events, as the write loop would at 1,000 events/s.
-  const journalDir = join(work, 'size-journal');
-  const journal = await openJournal({ dir: journalDir, fsyncMs: 1000 });
+/** Appends `source` as the write loop would at 1,000 events/s: batches of 100, a flush every REALISTIC_FRAME events. */
+async function writeJournal(dir: string, source: HeatEvent[][], compress: boolean): Promise<void> {
+  const journal = await openJournal({ dir, fsyncMs: 1000, compress });
   let sinceFlush = 0;
   for (const b of source) {
     journal.append(b);
@@ -195,13 +193,142 @@ async function sizeAndReplay(work: string): Promise<string> {
     }
   }
   await journal.close();
+}
+
+/** Block sizes compared in the size table (the default, 128 KiB, is the journal row). */
+const BLOCK_SIZES_KIB = [32, 64, 256, 1024];
+
+/** Seals copies of the raw journal at other block sizes (through recovery, which seals raw segments on open); bytes/event of each. */
+async function blockSizeRows(
+  work: string,
+  rawDir: string,
+  defaultPerEvent: number,
+): Promise<(string | number)[][]> {
+  const rows: (string | number)[][] = [];
+  for (const kib of BLOCK_SIZES_KIB) {
+    const dir = join(work, `blocks-${kib}`);
+    cpSync(rawDir, dir, { recursive: true });
+    const journal = await openJournal({ dir, blockBytes: kib * 1024 });
+    await journal.close();
+    check(dirBytes(dir, '.mtj') === 0, 'raw segments left after sealing');
+    const perEvent = dirBytes(dir, '.mtj.gz') / EVENTS;
+    rows.push([`journal, ${kib} KiB blocks`, perEvent.toFixed(2), formatRatio(perEvent / defaultPerEvent)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** The raw segments of `rawDir` gzipped as one member each (the sealed format before blocks), in `dir`. */
+function writeOneMemberJournal(rawDir: string, dir: string): number {
+  cpSync(rawDir, dir, { recursive: true });
+  let bytes = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.mtj'))) {
+    const gz = gzipSync(readFileSync(join(dir, f)), { level: 9, memLevel: 9 });
+    writeFileSync(join(dir, `${f}.gz`), gz);
+    rmSync(join(dir, f));
+    bytes += gz.length;
+  }
+  return bytes;
+}
+
+async function countEvents(dir: string): Promise<number> {
+  let n = 0;
+  for await (const b of readJournal({ dir })) n += b.length;
+  return n;
+}
+
+/** Where a byte is flipped: a fraction of the sealed file's length, or an offset from its end. */
+const FLIPS: { name: string; at: (length: number) => number }[] = [
+  { name: 'byte 20 (header)', at: () => 20 },
+  { name: '10 % into the file', at: (n) => Math.floor(n * 0.1) },
+  { name: '50 %', at: (n) => Math.floor(n * 0.5) },
+  { name: '90 %', at: (n) => Math.floor(n * 0.9) },
+  { name: '200 bytes before the end', at: (n) => n - 200 },
+  { name: 'gzip trailer of the last member (6 bytes before the end)', at: (n) => n - 6 },
+];
+
+/** Events lost when one byte of the (first) sealed segment in `dir` is flipped, per flip position. */
+async function lossPerFlip(dir: string): Promise<number[]> {
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.mtj.gz'))
+    .sort()[0] as string;
+  const path = join(dir, file);
+  const intact = readFileSync(path);
+  const total = await countEvents(dir);
+  const lost: number[] = [];
+  for (const flip of FLIPS) {
+    const damaged = Buffer.from(intact);
+    const at = flip.at(damaged.length);
+    damaged[at] = (damaged[at] as number) ^ 0xff;
+    writeFileSync(path, damaged);
+    lost.push(total - (await countEvents(dir)));
+  }
+  writeFileSync(path, intact);
+  return lost;
+}
+
+async function damage(work: string, journalDir: string, rawDir: string): Promise<string> {
+  const oneMemberDir = join(work, 'damage-one-member');
+  writeOneMemberJournal(rawDir, oneMemberDir);
+  const segments = readdirSync(journalDir).filter((f) => f.endsWith('.mtj.gz')).length;
+  const blocks = await lossPerFlip(journalDir);
+  const single = await lossPerFlip(oneMemberDir);
+  check(
+    blocks.every((n) => n <= EVENTS / segments),
+    'a flip lost more than a segment in block segments',
+  );
+  const rows = FLIPS.map((f, i) => [
+    f.name,
+    (blocks[i] as number).toLocaleString('en'),
+    (single[i] as number).toLocaleString('en'),
+  ]);
+  const table = markdownTable(
+    [
+      'flipped byte (XOR 0xff)',
+      'events lost: block segments (128 KiB blocks)',
+      'events lost: one gzip member per segment',
+    ],
+    rows,
+  );
+  const worst = Math.max(...blocks);
+  return `### Damage: one flipped byte
+
+The ${EVENTS.toLocaleString('en')}-event journal above (${segments} sealed segment${segments === 1 ? '' : 's'}); one byte of the first segment flipped at a time, then read back with \`readJournal\` (non-strict: damage is skipped and reported).
+
+${table}
+
+${markdownTable(
+  ['target', 'measured', 'verdict'],
+  [
+    [
+      'one flipped byte loses at most one block (≈ 5,000 events of 128 KiB raw)',
+      `${worst.toLocaleString('en')} events`,
+      verdict(worst <= 6_000),
+    ],
+  ],
+)}`;
+}
+
+async function sizeAndReplay(work: string): Promise<string> {
+  const events = fixture(EVENTS, 3);
+  const source = batches(events);
+
+  // Journal: sealed by the writer with the default block size; and the same appends left raw, for the other formats.
+  const journalDir = join(work, 'size-journal');
+  await writeJournal(journalDir, source, true);
   const journalBytes = dirBytes(journalDir, '.mtj.gz');
   check(dirBytes(journalDir, '.mtj') === 0, 'raw segments left after close');
+  const rawDir = join(work, 'size-raw');
+  await writeJournal(rawDir, source, false);
+  const rawPerEvent = dirBytes(rawDir, '.mtj') / EVENTS;
 
   // Baseline: JSON lines, gzipped (node:zlib, default level 6 and level 9) in one piece.
   const baselinePath = join(work, 'baseline.jsonl.gz');
   const { base6, base9 } = writeBaseline(events, baselinePath);
   const perEvent = journalBytes / EVENTS;
+  const oneMemberDir = join(work, 'size-one-member');
+  const oneMemberPerEvent = writeOneMemberJournal(rawDir, oneMemberDir) / EVENTS;
+  const blockRows = await blockSizeRows(work, rawDir, perEvent);
 
   // Replay: verify both readers first (in functions, so their copies are garbage before timing).
   await verifyReplay(journalDir, baselinePath, events);
@@ -217,6 +344,12 @@ async function sizeAndReplay(work: string): Promise<string> {
         let n = 0;
         for await (const b of readJournal({ dir: journalDir })) n += b.length;
         check(n === EVENTS, `replay read ${n} events`);
+        sink += n;
+      },
+      'journal replay, one gzip member per segment': async () => {
+        let n = 0;
+        for await (const b of readJournal({ dir: oneMemberDir })) n += b.length;
+        check(n === EVENTS, `replay of the one-member journal read ${n} events`);
         sink += n;
       },
       'JSON lines replay': () => {
@@ -237,11 +370,20 @@ async function sizeAndReplay(work: string): Promise<string> {
   check(sink > 0, 'replay produced nothing');
   const replayRate = (EVENTS / (timings['journal replay']?.meanMs ?? 1)) * 1000;
   const baselineReplay = (EVENTS / (timings['JSON lines replay']?.meanMs ?? 1)) * 1000;
+  const oneMemberReplay =
+    (EVENTS / (timings['journal replay, one gzip member per segment']?.meanMs ?? 1)) * 1000;
 
   const sizeTable = markdownTable(
     ['format', 'bytes / event', 'vs journal'],
     [
-      ['journal, sealed `.mtj.gz` (fflate level 9)', perEvent.toFixed(2), '1×'],
+      ['journal, sealed `.mtj.gz` (128 KiB blocks, the default; deflate level 9)', perEvent.toFixed(2), '1×'],
+      ...blockRows,
+      [
+        'one gzip member per segment (the format before blocks; `node:zlib` level 9)',
+        oneMemberPerEvent.toFixed(2),
+        formatRatio(oneMemberPerEvent / perEvent),
+      ],
+      ['raw segments (unsealed frames)', rawPerEvent.toFixed(2), formatRatio(rawPerEvent / perEvent)],
       ['baseline: JSON lines + `node:zlib` gzip level 6', base6.toFixed(2), formatRatio(base6 / perEvent)],
       ['baseline: JSON lines + `node:zlib` gzip level 9', base9.toFixed(2), formatRatio(base9 / perEvent)],
     ],
@@ -250,9 +392,14 @@ async function sizeAndReplay(work: string): Promise<string> {
     ['reader', 'events / s', 'vs baseline'],
     [
       [
-        '`readJournal` (gunzip, CRC-32 check, columnar decode)',
+        '`readJournal` (inflate per block, CRC-32 checks, columnar decode)',
         formatRate(replayRate),
         formatRatio(replayRate / baselineReplay),
+      ],
+      [
+        '`readJournal` of the same journal sealed as one gzip member per segment (streaming gunzip)',
+        formatRate(oneMemberReplay),
+        formatRatio(oneMemberReplay / baselineReplay),
       ],
       ['baseline: gunzip + split + `JSON.parse`', formatRate(baselineReplay), '1×'],
     ],
@@ -264,10 +411,12 @@ async function sizeAndReplay(work: string): Promise<string> {
       ['replay ≥ 3 M events/s', formatRate(replayRate), verdict(replayRate >= 3e6)],
     ],
   );
+  const damageSection = await damage(work, journalDir, rawDir);
   return [
-    `### Sealed size\n\n${EVENTS.toLocaleString('en')} events (≈300 urls with Zipf-like popularity, hot-spot clicks and scrolls, six viewports, ~1,000 events/s), appended in batches of 100 and flushed every ${REALISTIC_FRAME} events (one frame per write cycle at 1,000 events/s with \`fsyncMs: 1000\`).\n\n${sizeTable}`,
+    `### Sealed size\n\n${EVENTS.toLocaleString('en')} events (≈300 urls with Zipf-like popularity, hot-spot clicks and scrolls, six viewports, ~1,000 events/s), appended in batches of 100 and flushed every ${REALISTIC_FRAME} events (one frame per write cycle at 1,000 events/s with \`fsyncMs: 1000\`). Sealed segments are compressed in independent blocks of whole frames, so damage costs one block; the other block sizes re-seal the same raw segments, and "one gzip member" compresses each raw segment whole, as segments were sealed before blocks.\n\n${sizeTable}`,
     `### Replay\n\n${replayTable}`,
     targets,
+    damageSection,
   ].join('\n\n');
 }
 

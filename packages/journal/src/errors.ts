@@ -14,14 +14,16 @@ export const JournalLockedError = defineError('JournalLockedError', {
 });
 
 /**
- * A segment holds a frame that fails its checksum, cannot be decoded, or ends torn. Readers skip
- * such frames and report them; they throw this only with `strict: true`.
+ * A segment holds a frame that fails its checksum, cannot be decoded, or ends torn, or a sealed
+ * segment has a damaged block, summary or gzip framing, or a summary that disagrees with its
+ * content. Readers skip such damage and report it; they throw this only with `strict: true`.
  */
 export const JournalCorruptionError = defineError('JournalCorruptionError', {
   code: 'JOURNAL_CORRUPT',
   scope: 'journal',
   status: 500,
-  summary: 'a segment holds a corrupt frame or a torn tail (thrown by readers only in strict mode)',
+  summary:
+    'a segment holds a corrupt frame, a torn tail, or a damaged block or summary (thrown by readers only in strict mode)',
 });
 
 /** `append`, `flush` or another operation was called after `close()`. */
@@ -44,7 +46,10 @@ export const JournalWriteError = defineError('JournalWriteError', {
     'writing or fsyncing a segment failed (disk full, I/O error); events stay buffered and are retried',
 });
 
-/** Compressing a segment or delivering it to `onSeal` failed; the file stays in place. */
+/**
+ * Compressing a segment failed (its temp file is removed; the raw segment stays and is sealed on
+ * the next open), or delivering it to `onSeal` failed (retried with backoff); the file stays in place.
+ */
 export const JournalSealError = defineError('JournalSealError', {
   code: 'JOURNAL_SEAL_FAILED',
   scope: 'journal',

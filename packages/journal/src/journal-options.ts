@@ -1,4 +1,5 @@
 /** Options of {@link openJournal}, their defaults, and their validation. */
+import { DEFAULT_BLOCK_BYTES } from './block-segment-writer';
 import type { JournalError } from './errors';
 import { JournalOptionError } from './errors';
 
@@ -15,10 +16,16 @@ export interface JournalOptions {
    * `append` returns, while the disk keeps up. The write loop runs every `fsyncMs / 2`. Default 1000.
    */
   fsyncMs?: number;
-  /** Gzip a segment when it is sealed. Default true. */
+  /** Compress a segment when it is sealed (gzip-compatible blocks). Default true. */
   compress?: boolean;
-  /** Gzip level for sealed segments, 1 (fast) to 9 (small). Default 9: sealing is off the hot path. */
+  /** Deflate level for sealed segments, 1 (fast) to 9 (small). Default 9: sealing is off the hot path. */
   compressionLevel?: number;
+  /**
+   * Uncompressed size of the independently compressed blocks of a sealed segment: damage to a
+   * sealed file loses at most the block it hits. Smaller blocks lose less and compress worse.
+   * Default 128 KiB (about 5,000 realistic events, under 1 % larger than one gzip member per segment).
+   */
+  blockBytes?: number;
   /**
    * Largest amount of appended data (bytes, estimated) buffered while not yet written. Past it,
    * `append` takes fewer events than it was given. Default 64 MiB.
@@ -50,6 +57,7 @@ export interface ResolvedJournalOptions {
   fsyncMs: number;
   compress: boolean;
   compressionLevel: number;
+  blockBytes: number;
   maxPendingBytes: number;
   onSeal: ((path: string) => void | Promise<void>) | undefined;
   onSealRetries: number;
@@ -57,6 +65,8 @@ export interface ResolvedJournalOptions {
   onError: (error: JournalError) => void;
   clock: () => number;
 }
+
+const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -80,6 +90,12 @@ export function resolveJournalOptions(options: JournalOptions): ResolvedJournalO
       `option compressionLevel must be an integer from 1 to 9, got ${String(level)}`,
     );
   }
+  if (options.blockBytes !== undefined && !(options.blockBytes <= MAX_BLOCK_BYTES)) {
+    // Block records hold lengths as uint32; a frame is at most 256 MiB anyway.
+    throw new JournalOptionError(
+      `option blockBytes must be at most ${MAX_BLOCK_BYTES} (256 MiB), got ${String(options.blockBytes)}`,
+    );
+  }
   for (const name of ['onSeal', 'onError', 'clock'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new JournalOptionError(`option ${name} must be a function`);
@@ -92,6 +108,7 @@ export function resolveJournalOptions(options: JournalOptions): ResolvedJournalO
     fsyncMs: positive('fsyncMs', options.fsyncMs, 1000, 2),
     compress: options.compress ?? true,
     compressionLevel: level,
+    blockBytes: positive('blockBytes', options.blockBytes, DEFAULT_BLOCK_BYTES, 1024),
     maxPendingBytes: positive('maxPendingBytes', options.maxPendingBytes, 64 * 1024 * 1024, 1024),
     onSeal: options.onSeal,
     onSealRetries: positive('onSealRetries', options.onSealRetries, 5, 0),

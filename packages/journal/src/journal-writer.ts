@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeatEvent } from '@monkeytracker/grid';
 import { encodeBatch } from './batch-codec';
+import type { SealedSummary } from './block-format';
 import {
   JournalClosedError,
   type JournalError,
@@ -28,7 +29,7 @@ import { errnoCode, fsyncDir } from './fs-utils';
 import type { JournalLock } from './journal-lock';
 import type { ResolvedJournalOptions } from './journal-options';
 import type { RecoveryOutcome, RecoveryReport } from './recover-segments';
-import { RAW_EXT, type SealedSummary, segmentBase } from './segment-files';
+import { RAW_EXT, segmentBase } from './segment-files';
 import { inspectRawSegment, sealSegment } from './segment-sealer';
 import { writeCheckpoint } from './writer-state';
 
@@ -44,7 +45,7 @@ export interface JournalStats {
   bytes: number;
   /** Segments opened for writing. */
   segments: number;
-  /** Segments sealed (gzipped when `compress`), recovered ones included. */
+  /** Segments sealed (compressed into blocks when `compress`), recovered ones included. */
   sealed: number;
   /** Number of fsyncs of segment files. */
   fsyncs: number;
@@ -597,7 +598,13 @@ export class JournalWriter implements Journal {
         }
         summary = check.summary;
       }
-      sealedPath = this.o.compress ? await sealSegment(path, summary, this.o.compressionLevel) : path;
+      sealedPath = this.o.compress
+        ? await sealSegment(path, {
+            writtenMax: summary.writtenMax,
+            level: this.o.compressionLevel,
+            blockBytes: this.o.blockBytes,
+          })
+        : path;
       this.sealedCount++;
     } catch (err) {
       this.sealErrors++;

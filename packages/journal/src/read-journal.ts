@@ -51,9 +51,11 @@ export function toEpochMs(name: string, value: number | Date | undefined, fallba
  *
  * `from`/`to` filter by event time `t`. Because `t` comes from clients, a segment's name (its
  * server-side start time) says nothing safe about the `t` it holds, so segments are never
- * skipped by name; instead a sealed segment is skipped when the `t` range recorded in its gzip
- * header lies outside `[from, to)`, and a frame is skipped without decoding when its recorded
- * `t` range does.
+ * skipped by name; instead a sealed segment is skipped when the `t` range (or positions, for
+ * `fromPosition`) of its checksummed summary lies outside the range, a block when its checksummed
+ * record does, and a frame is skipped without decoding when its recorded `t` range does. A
+ * summary nothing checks (segments sealed by earlier versions) never skips anything: such a
+ * segment is read whole, so no range read loses events to a damaged or edited summary.
  *
  * Corrupt frames are skipped (resyncing on the next frame) and passed to `onCorruption`; with
  * `strict: true` the first one throws {@link JournalCorruptionError} instead.

@@ -7,8 +7,10 @@
  *   tail truncated and is handed back to be sealed.
  */
 import { unlink } from 'node:fs/promises';
+import type { SealedSummary } from './block-format';
 import { errnoCode, fsyncDir } from './fs-utils';
-import { listSegments, readSealedSummary, type SealedSummary } from './segment-files';
+import { readSealedSummary } from './sealed-summary';
+import { listSegments } from './segment-files';
 import { inspectRawSegment } from './segment-sealer';
 import { walkSegments } from './walk-segments';
 
@@ -70,16 +72,21 @@ export async function recoverSegments(dir: string): Promise<RecoveryOutcome> {
   const toSeal: RecoveryOutcome['toSeal'] = [];
   let nextSeq = 1;
   let lastStartMs = 0;
-  // The newest summary with positions says where positions continue.
+  // The newest summary with positions says where positions continue. An unchecked (legacy)
+  // summary may only err high there, which leaves a harmless gap: a position is never reused.
+  // Erring low would reuse positions, so the newest segment is read when its summary is unchecked.
   let nextPosition: number | undefined;
   let positionsKnown = true;
+  const newest = listing.segments.at(-1);
   for (const seg of listing.segments) {
     nextSeq = Math.max(nextSeq, seg.seq + 1);
     lastStartMs = Math.max(lastStartMs, seg.startMs);
     if (seg.sealed) {
-      const summary = await readSealedSummary(seg.path).catch(() => null);
-      if (summary?.end !== undefined) nextPosition = Math.max(nextPosition ?? 0, summary.end);
+      const read = await readSealedSummary(seg.path).catch(() => null);
+      if (read?.summary.end !== undefined) nextPosition = Math.max(nextPosition ?? 0, read.summary.end);
       else positionsKnown = false;
+      if (seg === newest && !read?.trusted)
+        nextPosition = Math.max(nextPosition ?? 0, await endPosition(dir, seg.seq));
       continue;
     }
     const check = await inspectRawSegment(seg.path, true);
@@ -106,12 +113,16 @@ export async function recoverSegments(dir: string): Promise<RecoveryOutcome> {
   return { report, toSeal, nextSeq, lastStartMs, nextPosition: nextPosition ?? 0 };
 }
 
-/** One past the last position in the journal, by reading every frame (format 1 journals only). */
-async function endPosition(dir: string): Promise<number> {
+/**
+ * One past the last position in the journal, by reading frames: of every segment (format 1
+ * journals, whose positions are only known by counting), or of segment `onlySeq` alone.
+ */
+async function endPosition(dir: string, onlySeq?: number): Promise<number> {
   let end = 0;
   for await (const item of walkSegments(dir, {
     from: Number.NEGATIVE_INFINITY,
     to: Number.POSITIVE_INFINITY,
+    onlySeq,
   })) {
     if (item.type === 'batch') end = Math.max(end, item.end);
   }

@@ -1,18 +1,19 @@
 /**
- * Segment file names, directory listing, and the summary a sealed segment carries in its gzip
- * header.
+ * Segment file names and directory listing.
  *
  * A segment is named `<start>-<seq>.mtj` while open (raw frames) and `<start>-<seq>.mtj.gz` once
  * sealed; `<start>` is the UTC time the writer opened it (`20240610T061320123Z`) and `<seq>` a
  * 10-digit sequence number. The writer keeps start times monotone, so sorting by name, by start
- * time and by sequence all give append order.
+ * time and by sequence all give append order. Sealed segments of both formats (block segments,
+ * and the single-member gzip of earlier versions) are gzip files and share the `.mtj.gz` name:
+ * a reader tells them apart by their content (see block-segment-reader.ts).
  */
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Extension of an open (raw) segment. */
 export const RAW_EXT = '.mtj';
-/** Extension of a sealed (gzipped) segment. */
+/** Extension of a sealed segment (gzip members: a block segment, or a legacy single member). */
 export const SEALED_EXT = '.mtj.gz';
 /** Suffix of a sealed segment being written; a leftover one is an interrupted seal. */
 export const TEMP_SUFFIX = '.tmp';
@@ -104,63 +105,4 @@ export async function listSegments(dir: string): Promise<SegmentListing> {
   }
   const segments = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   return { segments, shadowed, temps };
-}
-
-/** What a sealed segment records about itself in its gzip header. */
-export interface SealedSummary {
-  /** Number of events. */
-  events: number;
-  /** Smallest and largest event time `t`. */
-  tMin: number;
-  tMax: number;
-  /** Wall-clock time (writer's clock) of the last frame written. */
-  writtenMax: number;
-  /** Journal positions of the segment's events: `[first, end)` (absent for format 1 segments). */
-  first?: number;
-  end?: number;
-}
-
-/** Formats a summary for the gzip header's file-name field (latin-1, no NUL). */
-export function formatSummary(s: SealedSummary): string {
-  const base = `n=${s.events};t=${s.tMin}..${s.tMax};w=${s.writtenMax}`;
-  return s.first === undefined || s.end === undefined
-    ? `mtj1;${base}`
-    : `mtj2;${base};p=${s.first}..${s.end}`;
-}
-
-const SUMMARY_RE = /^mtj([12]);n=(\d+);t=(\d+)\.\.(\d+);w=(\d+)(?:;p=(\d+)\.\.(\d+))?$/;
-
-/**
- * Reads the summary from a sealed segment's gzip header (a few hundred bytes, no
- * decompression). Null when the header carries none (or is not gzip).
- */
-export async function readSealedSummary(path: string): Promise<SealedSummary | null> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(256);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const b = head.subarray(0, bytesRead);
-    if (b.length < 10 || b[0] !== 0x1f || b[1] !== 0x8b || b[2] !== 8) return null;
-    const flags = b[3] as number;
-    let pos = 10;
-    if (flags & 4) pos += 2 + b.readUInt16LE(pos);
-    if (!(flags & 8) || pos >= b.length) return null;
-    const end = b.indexOf(0, pos);
-    if (end === -1) return null;
-    const m = SUMMARY_RE.exec(b.toString('latin1', pos, end));
-    if (!m || (m[1] === '2') !== (m[6] !== undefined)) return null;
-    const summary: SealedSummary = {
-      events: Number(m[2]),
-      tMin: Number(m[3]),
-      tMax: Number(m[4]),
-      writtenMax: Number(m[5]),
-    };
-    if (m[6] !== undefined) {
-      summary.first = Number(m[6]);
-      summary.end = Number(m[7]);
-    }
-    return summary;
-  } finally {
-    await fh.close();
-  }
 }

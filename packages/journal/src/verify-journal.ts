@@ -1,4 +1,7 @@
-/** `verifyJournal`: check every frame of a journal and report what is damaged. */
+/**
+ * `verifyJournal`: check every frame of a journal, every block and summary of its sealed
+ * segments, and report what is damaged.
+ */
 import { JournalOptionError } from './errors';
 import { type CorruptionEntry, walkSegments } from './walk-segments';
 
@@ -21,10 +24,15 @@ export interface VerifyReport {
   segments: SegmentReport[];
   frames: number;
   events: number;
-  /** Corrupt ranges skipped (each a bad frame, a run of garbage, or damaged gzip data). */
+  /**
+   * Corrupt ranges found (each a bad frame, a run of garbage, damaged gzip data, a damaged or
+   * missing block, a damaged or wrong summary, or damaged gzip framing).
+   */
   corruptFrames: number;
-  /** Bytes in those ranges. */
+  /** Raw bytes in those ranges. */
   skippedBytes: number;
+  /** Events known to be lost in damaged blocks of sealed segments (other damage is counted in bytes). */
+  eventsLost: number;
   /** Bytes of an incomplete last frame in the newest raw segment (a write in progress, or a crash not yet recovered). */
   tailBytes: number;
   /** Every corrupt range: segment file, offset, bytes, reason. */
@@ -35,7 +43,9 @@ export interface VerifyReport {
 
 /**
  * Reads and decodes every frame of the journal in `dir` and reports segments, frames, events,
- * and each corrupt range (file, offset, bytes skipped). Never throws on corruption.
+ * and each corrupt range (file, offset, bytes skipped). Checks each sealed segment's summary
+ * and block records against its content: a summary that disagrees is corruption (`'summary'`),
+ * since range reads would otherwise trust it. Never throws on corruption.
  *
  * @example
  * ```ts
@@ -53,6 +63,7 @@ export async function verifyJournal(options: { dir: string }): Promise<VerifyRep
     events: 0,
     corruptFrames: 0,
     skippedBytes: 0,
+    eventsLost: 0,
     tailBytes: 0,
     corruptions: [],
     ok: true,
@@ -94,6 +105,7 @@ export async function verifyJournal(options: { dir: string }): Promise<VerifyRep
         report.corruptions.push(item.entry);
         report.corruptFrames++;
         report.skippedBytes += item.entry.bytes;
+        report.eventsLost += item.entry.events ?? 0;
         if (current && current.file === item.entry.file) {
           current.corruptFrames++;
           current.skippedBytes += item.entry.bytes;

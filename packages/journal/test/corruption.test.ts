@@ -84,10 +84,16 @@ describe('corruption in the middle of a segment', () => {
     expect((await verifyJournal({ dir })).corruptFrames).toBe(1);
   });
 
-  it('reports a damaged sealed segment without throwing, keeping what inflates', async () => {
+  // The same for a legacy (single gzip member) segment, reason 'gzip': legacy-segments.test.ts.
+  it('reports a damaged sealed segment without throwing, keeping the blocks before the damage', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
-    const journal = await openJournal({ dir: t.dir, fsyncMs: 20, compressionLevel: 1 });
+    const journal = await openJournal({
+      dir: t.dir,
+      fsyncMs: 20,
+      compressionLevel: 1,
+      blockBytes: 16 * 1024,
+    });
     for (let f = 0; f < 20; f++) {
       journal.append(eventsFrom(f * 500, 500));
       await journal.flush();
@@ -102,7 +108,8 @@ describe('corruption in the middle of a segment', () => {
     expect(events).toEqual(eventsFrom(0, events.length));
     const report = await verifyJournal({ dir: t.dir });
     expect(report.ok).toBe(false);
-    expect(report.corruptions.map((c) => c.reason)).toContain('gzip');
+    expect(report.corruptions.map((c) => c.reason)).toContain('block');
+    expect(report.eventsLost).toBe(10_000 - events.length);
     await expect(readAll({ dir: t.dir, strict: true })).rejects.toThrow(JournalCorruptionError);
   });
 });

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalLockedError, openJournal } from '../src/index';
+import { claimPath, readRecord } from '../src/journal-lock';
 import { ensureBuilt, PACKAGE_DIR } from './build-dist';
 import { eventsFrom, readAll, tempDir } from './helpers';
 
@@ -88,5 +89,48 @@ describe('lock', () => {
     await expect(openJournal({ dir: d })).rejects.toThrow(/host "elsewhere".*delete/);
     writeFileSync(join(d, 'LOCK'), '{"pid":');
     await expect(openJournal({ dir: d })).rejects.toThrow(JournalLockedError);
+  });
+});
+
+describe('lock takeover leftovers', () => {
+  it('takes over a stale lock whose claim was left by a racer that died holding it', async () => {
+    const d = dir();
+    const dead = deadPid();
+    const lockPath = join(d, 'LOCK');
+    writeFileSync(lockPath, JSON.stringify({ pid: dead, hostname: hostname(), startedAt: 1, token: 'x' }));
+    // A racer judged LOCK stale, took the claim to remove it, and died before removing it.
+    const claim = claimPath(d, (await readRecord(lockPath))!);
+    writeFileSync(claim, JSON.stringify({ pid: deadPid(), hostname: hostname(), startedAt: 2, token: 'y' }));
+    const journal = await openJournal({ dir: d });
+    expect((await readRecord(lockPath))?.owner?.pid).toBe(process.pid);
+    // The dead racer's claim and temp files are swept; only our lock stays.
+    expect(readdirSync(d).filter((f) => f.startsWith('LOCK'))).toEqual(['LOCK']);
+    await journal.close();
+    expect(readdirSync(d).filter((f) => f.startsWith('LOCK'))).toEqual([]);
+  });
+
+  it('waits for a live process holding the claim, and never removes the lock under it', async () => {
+    const d = dir();
+    const lockPath = join(d, 'LOCK');
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: deadPid(), hostname: hostname(), startedAt: 1, token: 'x' }),
+    );
+    // A live process (this one, started before the claim) is breaking the lock and has not finished yet.
+    const claim = claimPath(d, (await readRecord(lockPath))!);
+    writeFileSync(
+      claim,
+      JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: Date.now(), token: 'z' }),
+    );
+    const opening = openJournal({ dir: d });
+    await new Promise((r) => setTimeout(r, 50));
+    // Still the stale lock: the claim's holder is the only one allowed to remove it.
+    expect((await readRecord(lockPath))?.owner?.token).toBe('x');
+    // The claim's holder removes the stale lock and gives the claim up; the waiter takes it.
+    unlinkSync(lockPath);
+    unlinkSync(claim);
+    const journal = await opening;
+    expect((await readRecord(lockPath))?.owner?.pid).toBe(process.pid);
+    await journal.close();
   });
 });
