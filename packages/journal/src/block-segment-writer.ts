@@ -25,7 +25,7 @@ import { EMPTY_DEFLATE, encodeMember } from './gzip-member';
  * damaged byte costs at most that many. Measured by the benchmark on 1 M events (25.7 raw
  * bytes/event), sealed bytes/event: 32 KiB blocks 7.59, 64 KiB 7.26, 128 KiB 7.12, 256 KiB 7.05,
  * 1 MiB 7.00, against 6.98 for one `node:zlib` member per segment and 7.06 for the sealer before
- * blocks (one fflate member). From 256 to 128 KiB halves the loss bound for 1 % more bytes; halving
+ * blocks (one gzip member). From 256 to 128 KiB halves the loss bound for 1 % more bytes; halving
  * it again would cost 2 % more (64 KiB), and 7 % at 32 KiB.
  */
 export const DEFAULT_BLOCK_BYTES = 128 * 1024;
