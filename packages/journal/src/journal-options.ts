@@ -45,6 +45,11 @@ export interface JournalOptions {
    * Never throws into the host. Default: `process.emitWarning`.
    */
   onError?: (error: JournalError) => void;
+  /**
+   * Called after each fsync of the open segment with how long it took (ms) and how many events it
+   * made durable: the disk's latency, for metrics. Must not throw.
+   */
+  onFsync?: (ms: number, events: number) => void;
   /** Wall clock (epoch ms) for segment names and rotation by age; inject one in tests. Default `Date.now`. */
   clock?: () => number;
 }
@@ -63,6 +68,7 @@ export interface ResolvedJournalOptions {
   onSealRetries: number;
   onSealBackoffMs: number;
   onError: (error: JournalError) => void;
+  onFsync: ((ms: number, events: number) => void) | undefined;
   clock: () => number;
 }
 
@@ -96,7 +102,7 @@ export function resolveJournalOptions(options: JournalOptions): ResolvedJournalO
       `option blockBytes must be at most ${MAX_BLOCK_BYTES} (256 MiB), got ${String(options.blockBytes)}`,
     );
   }
-  for (const name of ['onSeal', 'onError', 'clock'] as const) {
+  for (const name of ['onSeal', 'onError', 'onFsync', 'clock'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new JournalOptionError(`option ${name} must be a function`);
     }
@@ -114,6 +120,7 @@ export function resolveJournalOptions(options: JournalOptions): ResolvedJournalO
     onSealRetries: positive('onSealRetries', options.onSealRetries, 5, 0),
     onSealBackoffMs: positive('onSealBackoffMs', options.onSealBackoffMs, 500, 0),
     onError: options.onError ?? ((error) => process.emitWarning(error)),
+    onFsync: options.onFsync,
     clock: options.clock ?? Date.now,
   };
 }

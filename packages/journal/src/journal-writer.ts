@@ -85,6 +85,12 @@ export interface Journal {
    * over the life of the directory and never reused (a crash continues after the last durable one).
    */
   readonly position: number;
+  /**
+   * True from a failed write or fsync until the next write cycle succeeds (cheap; the same as
+   * `stats().failing`). Appended events are then buffered, not durable: a host should stop
+   * acknowledging them (the tracker refuses new events with reason `'journal'`).
+   */
+  readonly failing: boolean;
   /** The checkpoint found on open (see {@link Journal.saveCheckpoint}), or `undefined`. */
   readonly checkpoint: number | undefined;
   /**
@@ -229,6 +235,10 @@ export class JournalWriter implements Journal {
     this.intervalMs = Math.max(1, Math.floor(options.fsyncMs / 2));
     for (const s of recovered.toSeal) this.queueSeal(s.path, s.summary);
     this.schedule();
+  }
+
+  get failing(): boolean {
+    return this.failures > 0;
   }
 
   append(events: readonly HeatEvent[]): number {
@@ -428,12 +438,21 @@ export class JournalWriter implements Journal {
   private async syncSegment(seg: OpenSegment): Promise<void> {
     const events = seg.unsyncedEvents;
     const frames = seg.unsyncedFrames;
+    const started = performance.now();
     await seg.handle.sync();
+    const ms = performance.now() - started;
     seg.unsyncedEvents -= events;
     seg.unsyncedFrames -= frames;
     this.durable += events;
     this.fsyncs++;
     this.lastFsyncAt = Date.now();
+    if (this.o.onFsync) {
+      try {
+        this.o.onFsync(ms, events);
+      } catch {
+        // A metrics hook must not break the write loop.
+      }
+    }
   }
 
   /** Encodes every staged event into frames (one frame per stage: coalesces many small appends). */

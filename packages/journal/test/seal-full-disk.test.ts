@@ -22,6 +22,8 @@ function inOwnTmpfs(mountPoint: string, ...command: string[]) {
 const probe = tempDir();
 const canMount = process.platform === 'linux' && inOwnTmpfs(probe.dir, 'true').status === 0;
 probe.cleanup();
+if (!canMount && process.env.MT_REQUIRE_TMPFS === '1')
+  throw new Error('MT_REQUIRE_TMPFS=1 but `unshare -U -r -m` cannot mount a tmpfs here');
 
 beforeAll(() => ensureBuilt(), 120_000);
 

@@ -17,10 +17,14 @@ import { TrackerClosedError } from './errors';
 const CLOSE_MARGIN_MS = 200;
 
 import { createHandler, type HandlerOptions, type MonkeyTrackerHandler } from './http/handler';
-import type { TrackerLogger, TrackerOptions } from './tracker-options';
+import type { TrackerJournalOptions, TrackerLogger, TrackerOptions } from './tracker-options';
 
 /** What a tracker reports as it works: the pipeline's merges and recovery, and background errors. */
-export type TrackerEvent = PipelineEvent | { type: 'error'; error: Error; code: string | undefined };
+export type TrackerEvent =
+  | PipelineEvent
+  | { type: 'error'; error: Error; code: string | undefined }
+  /** The journal fsynced its open segment: how long the disk took and how many events became durable. */
+  | { type: 'fsync'; ms: number; events: number };
 
 /** A heatmap query as the tracker takes it: the url is normalized the way ingest normalizes it. */
 export type TrackerQuery = HeatmapQuery;
@@ -47,7 +51,10 @@ export interface Tracker {
   /** Flushes, stops timers, closes the journal and the storage. Idempotent. */
   close(): Promise<void>;
   stats(): TrackerStats;
-  /** True while `track` refuses events as `'overloaded'` (cheap; `stats()` builds a whole report). */
+  /**
+   * True while `track` refuses every new event — as `'overloaded'` (live state past
+   * `cache.maxPendingBytes`) or `'journal'` (the journal cannot write) — cheap; `stats()` builds a whole report.
+   */
   readonly overloaded: boolean;
   /** The tracker's clock (the `now` option): what stamps events without `t`. */
   now(): number;
@@ -87,12 +94,19 @@ export async function createTracker(options: TrackerOptions = {}): Promise<Track
   const onError = (error: Error) => events.error(error);
   const storage = options.storage ?? new MemoryStorage();
   let journal: Journal | undefined;
-  if (options.journal) journal = await openJournal({ ...options.journal, onError });
+  let journalFailure: TrackerJournalOptions['onFailure'];
+  if (options.journal) {
+    const { onFailure, ...journalOptions } = options.journal;
+    journalFailure = onFailure;
+    const onFsync = (ms: number, count: number) => events.emit({ type: 'fsync', ms, events: count });
+    journal = await openJournal({ ...journalOptions, onError, onFsync });
+  }
   try {
     const pipeline = new Pipeline({
       ...options,
       storage,
       journal,
+      journalFailure,
       startPosition: journal ? recoveryStart(journal, storage) : undefined,
       onError,
       onEvent: (event) => events.emit(event),
@@ -179,7 +193,7 @@ class LiveTracker implements Tracker {
   }
 
   get overloaded(): boolean {
-    return this.#pipeline.overloaded;
+    return this.#pipeline.refusing !== undefined;
   }
 
   now(): number {

@@ -20,4 +20,4 @@ export {
 } from './create-tracker';
 export { TRACKER_ERRORS, TrackerClosedError } from './errors';
 export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay } from './replay';
-export type { TrackerLogger, TrackerOptions } from './tracker-options';
+export type { TrackerJournalOptions, TrackerLogger, TrackerOptions } from './tracker-options';

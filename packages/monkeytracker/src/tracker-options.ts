@@ -1,5 +1,5 @@
 import type { JournalOptions } from '@monkeytracker/journal';
-import type { AggregationOptions, CacheOptions } from '@monkeytracker/pipeline';
+import type { AggregationOptions, CacheOptions, JournalFailurePolicy } from '@monkeytracker/pipeline';
 import type { StorageAdapter } from '@monkeytracker/storage';
 
 /** Options of `createTracker`. */
@@ -11,7 +11,7 @@ export interface TrackerOptions extends AggregationOptions {
    * crash loses at most the last `fsyncMs` of events, on every storage: at start the tracker
    * re-reads the part of its journal storage has not confirmed (all of it on `MemoryStorage`).
    */
-  journal?: JournalOptions | false;
+  journal?: TrackerJournalOptions | false;
   cache?: CacheOptions;
   /** Longest query range in days. Default 400. */
   maxQueryDays?: number;
@@ -26,6 +26,18 @@ export interface TrackerOptions extends AggregationOptions {
    * alike): background errors at `error` or `warn` with their `code`, recovery at `info`.
    */
   logger?: TrackerLogger;
+}
+
+/** The journal of a tracker: `openJournal` options and what to do when it cannot write. */
+export interface TrackerJournalOptions extends JournalOptions {
+  /**
+   * While the journal cannot write or fsync (a full or failing disk): `'refuse'` (default) refuses
+   * new events with reason `'journal'` (HTTP 503 + `Retry-After`), so no acknowledged event waits
+   * unwritten longer than `fsyncMs` before the failure shows; `'continue'` keeps counting events
+   * live (health `degraded`), merged once the journal writes again — a crash before then loses
+   * them, and those the journal could not buffer are never in it (`stats().unjournaled`).
+   */
+  onFailure?: JournalFailurePolicy;
 }
 
 /** The part of a pino logger the tracker uses: `(obj, msg)` at three levels. */

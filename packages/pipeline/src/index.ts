@@ -2,7 +2,13 @@ export { FlushIncompleteError, PIPELINE_ERRORS, TrackerOptionError } from './err
 export type { TrackRejectReason, TrackResult } from './ingest/ingest-path';
 export { withDeadline } from './merge/deadline';
 export type { FlushOutcome, FlushPolicy, Timer } from './merge/retry-policy';
-export { Pipeline, type PipelineOptions, type PipelineStats, recoveryStart } from './pipeline';
+export {
+  type JournalFailurePolicy,
+  Pipeline,
+  type PipelineOptions,
+  type PipelineStats,
+  recoveryStart,
+} from './pipeline';
 export type { PipelineEvent } from './pipeline-events';
 export {
   type AggregationOptions,

@@ -11,7 +11,7 @@ import {
   queryHeatmap,
 } from '@monkeytracker/query';
 import { type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
-import { FlushIncompleteError } from './errors';
+import { FlushIncompleteError, TrackerOptionError } from './errors';
 import { IngestPath, type TrackRejectReason, type TrackResult } from './ingest/ingest-path';
 import { LiveCache } from './live/live-cache';
 import { PageBudget } from './live/page-budget';
@@ -41,6 +41,14 @@ export interface PipelineOptions extends AggregationOptions {
    * (a checkpoint, or 0). Default: the journal's current position (nothing to recover).
    */
   startPosition?: number;
+  /**
+   * What `track` does while the journal cannot write or fsync (a full or failing disk):
+   * `'refuse'` (default) refuses new events with reason `'journal'`, so only what was taken in
+   * the last `fsyncMs` before the failure waits unwritten; `'continue'` keeps counting them live,
+   * merged once the journal writes again — a crash before then loses them, and events the journal
+   * could not buffer are never in it (a replay lacks them; counted in `stats().unjournaled`).
+   */
+  journalFailure?: JournalFailurePolicy;
   cache?: CacheOptions;
   /** Longest query range in days. Default 400. */
   maxQueryDays?: number;
@@ -58,6 +66,9 @@ export interface PipelineOptions extends AggregationOptions {
   /** What the pipeline does, as it does it: merges and recovery (for metrics and logs). */
   onEvent?: (event: PipelineEvent) => void;
 }
+
+/** See {@link PipelineOptions.journalFailure}. */
+export type JournalFailurePolicy = 'refuse' | 'continue';
 
 /** Counters of a pipeline, for stats and health. */
 export interface PipelineStats {
@@ -82,6 +93,8 @@ export interface PipelineStats {
   lastMergeError: string | undefined;
   /** Duration of the last successful merge call, ms. */
   lastMergeMs: number;
+  /** Events counted live that the journal could not take (`journalFailure: 'continue'` only). */
+  unjournaled: number;
   /** Whether new events are refused because storage or the journal is behind. */
   overloaded: boolean;
   /**
@@ -127,6 +140,7 @@ export class Pipeline implements LiveSource {
   #failures = 0;
   #confirmed: number;
   #checkpointing: Promise<void> | undefined;
+  readonly #journalFailure: JournalFailurePolicy;
 
   constructor(options: PipelineOptions) {
     this.options = resolveOptions(options);
@@ -137,6 +151,12 @@ export class Pipeline implements LiveSource {
     this.timer = options.timer ?? realTimer;
     this.#onError = options.onError ?? (() => {});
     this.#onEvent = options.onEvent ?? (() => {});
+    const policy = options.journalFailure ?? 'refuse';
+    if (policy !== 'refuse' && policy !== 'continue')
+      throw new TrackerOptionError(
+        `journal failure policy must be 'refuse' or 'continue', got ${String(policy)}`,
+      );
+    this.#journalFailure = policy;
     this.#pages = new PageDirectory(this.options.urls, this.options.sites);
     this.#budget = new PageBudget(this.options.maxPagesPerSiteDay);
     const start = options.startPosition ?? options.journal?.position ?? 0;
@@ -166,6 +186,16 @@ export class Pipeline implements LiveSource {
     return this.#heldBytes() > this.options.maxPendingBytes;
   }
 
+  /**
+   * Why `track` refuses every new event right now, if it does: `'overloaded'` (live state past
+   * `maxPendingBytes`) or `'journal'` (the journal is failing and `journalFailure` is `'refuse'`).
+   */
+  get refusing(): 'overloaded' | 'journal' | undefined {
+    if (this.overloaded) return 'overloaded';
+    if (this.#journalFailure === 'refuse' && this.journal?.failing) return 'journal';
+    return undefined;
+  }
+
   /** True when the live cache has grown past `maxEntries` enough that a tick should not wait for its timer. */
   get needsTick(): boolean {
     return this.#cache.size > this.options.maxEntries * 1.1;
@@ -180,11 +210,18 @@ export class Pipeline implements LiveSource {
   /**
    * Validates and counts events, synchronously: journal buffer + live index. Valid events are
    * kept even when others in the batch are rejected; past `maxPendingBytes` the whole batch is
-   * refused as `'overloaded'`.
+   * refused as `'overloaded'`, and while the journal fails as `'journal'` (see
+   * {@link PipelineOptions.journalFailure}).
    */
   track(inputs: readonly unknown[]): TrackResult {
-    if (this.overloaded) return this.#ingest.refuse(inputs.length, 'overloaded');
-    const result = this.#ingest.ingest(inputs, this.#now(), this.journal);
+    const refusing = this.refusing;
+    if (refusing) return this.#ingest.refuse(inputs.length, refusing);
+    const result = this.#ingest.ingest(
+      inputs,
+      this.#now(),
+      this.journal,
+      this.#journalFailure === 'continue',
+    );
     if (!this.journal) this.#counter += result.accepted;
     return result;
   }
@@ -357,14 +394,18 @@ export class Pipeline implements LiveSource {
   stats(): PipelineStats {
     const c = this.#merges.counters;
     const reasons: string[] = [];
-    const overloaded = this.overloaded;
-    if (overloaded)
+    const refusing = this.refusing;
+    if (refusing === 'overloaded')
       reasons.push(`live state past cache.maxPendingBytes (${this.options.maxPendingBytes} bytes)`);
     if (this.#failures > 0 && c.lastError) reasons.push(`merges failing: ${errorCodeOf(c.lastError)}`);
     const journal = this.journal?.stats();
-    if (journal?.failing) reasons.push(`journal failing: ${journal.lastError?.code ?? 'write error'}`);
+    if (journal?.failing)
+      reasons.push(
+        `journal failing: JOURNAL_WRITE_FAILED, ${journal.pendingEvents} events unwritten, ${refusing === 'journal' ? 'new events refused' : 'new events counted live only'}`,
+      );
     return {
       accepted: this.#ingest.accepted,
+      unjournaled: this.#ingest.unjournaled,
       rejected: { ...this.#ingest.rejectedByReason },
       liveEntries: this.#cache.size,
       livePages: this.#pages.size,
@@ -375,8 +416,8 @@ export class Pipeline implements LiveSource {
       skippedMerges: c.skipped,
       lastMergeError: c.lastError ? errorCodeOf(c.lastError) : undefined,
       lastMergeMs: c.lastMergeMs,
-      overloaded,
-      health: overloaded ? 'overloaded' : reasons.length > 0 ? 'degraded' : 'ok',
+      overloaded: refusing !== undefined,
+      health: refusing ? 'overloaded' : reasons.length > 0 ? 'degraded' : 'ok',
       healthReasons: reasons,
       confirmedPosition: this.#confirmed,
     };

@@ -69,9 +69,14 @@ export interface EndpointContext {
 /** The 503 of a tracker that refuses events. */
 export function overloadedAnswer(ctx: EndpointContext): HttpAnswer {
   ctx.counters.overloaded++;
-  return errorAnswer(new OverloadedError('the tracker is overloaded; retry later'), {
-    'retry-after': ctx.retryAfter,
-  });
+  return errorAnswer(
+    new OverloadedError(
+      'the tracker refuses events for now (storage, journal or memory behind); retry later',
+    ),
+    {
+      'retry-after': ctx.retryAfter,
+    },
+  );
 }
 
 /** An answer for an unexpected error: `500 INTERNAL` (or the error's own status), reported to `onError`. */
@@ -127,7 +132,11 @@ export function collectValue(ctx: EndpointContext, value: unknown): HttpAnswer {
     return failureAnswer(ctx, err);
   }
   const { rejected } = result;
-  if (result.accepted === 0 && rejected.length > 0 && rejected.every((r) => r.reason === 'overloaded')) {
+  if (
+    result.accepted === 0 &&
+    rejected.length > 0 &&
+    rejected.every((r) => r.reason === 'overloaded' || r.reason === 'journal')
+  ) {
     return overloadedAnswer(ctx);
   }
   ctx.counters.accepted++;

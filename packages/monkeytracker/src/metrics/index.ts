@@ -147,6 +147,12 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers,
   });
+  const fsyncs = new Histogram({
+    name: `${p}journal_fsync_duration_seconds`,
+    help: 'Duration of journal fsyncs (the disk latency behind the loss window).',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers,
+  });
   const mergeErrors = new Counter({
     name: `${p}merge_errors_total`,
     help: 'Failed storage.merge calls, by error code (each is retried).',
@@ -174,6 +180,8 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
     if (event.type === 'merge') {
       merges.observe({ outcome: event.ok ? 'ok' : 'error' }, event.ms / 1000);
       if (!event.ok) mergeErrors.inc({ code: event.code ?? 'unknown' });
+    } else if (event.type === 'fsync') {
+      fsyncs.observe(event.ms / 1000);
     } else if (event.type === 'recovery' && event.phase === 'done') {
       recoveryDuration.set(event.ms / 1000);
     } else if (event.type === 'error') {

@@ -16,9 +16,10 @@ const MAX_POOLED_EVENTS = 4096;
 /**
  * Why an event was refused: a validation reason; `'host'` (its url's host is no configured
  * site's, or a path without a configured site); `'cardinality'` (its site already has the most
- * distinct pages a day allows); or `'overloaded'` (storage or journal behind).
+ * distinct pages a day allows); `'overloaded'` (storage or journal behind); or `'journal'` (the
+ * journal cannot write, so the event could not be made durable).
  */
-export type TrackRejectReason = RejectReason | 'host' | 'cardinality' | 'overloaded';
+export type TrackRejectReason = RejectReason | 'host' | 'cardinality' | 'overloaded' | 'journal';
 
 /** What `track` did with a batch: valid events are kept even when others in it are rejected. */
 export interface TrackResult {
@@ -33,6 +34,8 @@ export interface TrackResult {
  */
 export class IngestPath {
   accepted = 0;
+  /** Events counted although the journal did not take them (`journalFailure: 'continue'`). */
+  unjournaled = 0;
   readonly rejectedByReason: Partial<Record<TrackRejectReason, number>> = {};
   readonly #validate: ValidateOptions;
   // Reused per batch: the valid events, their pages, and their positions in the input. The
@@ -55,9 +58,15 @@ export class IngestPath {
 
   /**
    * Validates and counts a batch; `now` stamps events without `t`. With a journal, events are
-   * appended first and only what it took is counted (the rest are refused as `'overloaded'`).
+   * appended first and only what it took is counted: the rest are refused as `'journal'` when it
+   * is failing, else `'overloaded'` — or, with `countUnjournaled`, counted all the same.
    */
-  ingest(inputs: readonly unknown[], now: number, journal: Journal | undefined): TrackResult {
+  ingest(
+    inputs: readonly unknown[],
+    now: number,
+    journal: Journal | undefined,
+    countUnjournaled = false,
+  ): TrackResult {
     const rejected: TrackResult['rejected'] = [];
     const events = this.#events;
     const pages = this.#pages;
@@ -101,13 +110,18 @@ export class IngestPath {
       positions.push(i);
     }
     // The journal takes a prefix when its buffer is full; the rest are refused, not counted.
-    const taken = journal && events.length > 0 ? journal.append(events) : events.length;
+    const appended = journal && events.length > 0 ? journal.append(events) : events.length;
+    let taken = appended;
+    if (appended < events.length && countUnjournaled) {
+      this.unjournaled += events.length - appended;
+      taken = events.length;
+    }
     const cache = this.cache;
     for (let j = 0; j < taken; j++) cache.add(pages[j]!, events[j]!, days[j]!);
     if (taken < events.length) {
-      for (let j = taken; j < events.length; j++)
-        rejected.push({ index: positions[j]!, reason: 'overloaded' });
-      this.count('overloaded', events.length - taken);
+      const reason = journal?.failing ? 'journal' : 'overloaded';
+      for (let j = taken; j < events.length; j++) rejected.push({ index: positions[j]!, reason });
+      this.count(reason, events.length - taken);
       rejected.sort((a, b) => a.index - b.index);
     }
     this.accepted += taken;
