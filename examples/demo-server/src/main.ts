@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMonkeyTrackerError } from 'monkeytracker';
 import { startDemoServer } from './demo-server';
 import { simulateTraffic } from './simulate';
 
@@ -55,6 +56,11 @@ try {
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port (0 = any free port)`);
+  // MonkeyTracker's errors say what went wrong and what to do: one line with the code, no stack.
+  if (isMonkeyTrackerError(e)) {
+    console.error(`demo: ${e.detail} [${e.code}]`);
+    process.exit(1);
+  }
   throw error;
 }
 

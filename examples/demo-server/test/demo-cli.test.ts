@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,27 @@ it('--simulate fills the heatmaps; SIGTERM exits 0; a restart replays the journa
   second.child.kill('SIGINT');
   expect(await second.exit).toBe(0);
 }, 90_000);
+
+it('a second demo on the same data directory, or one it cannot write, fails in one line with the code', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mt-demo-lock-'));
+  try {
+    const first = run(['--port', '0', '--data', dir]);
+    await waitForOutput(first, /tracked page/);
+    const second = run(['--port', '0', '--data', dir]);
+    expect(await second.exit).toBe(1);
+    expect(second.output()).toMatch(/^demo: .*lock.* \[JOURNAL_LOCKED\]\n$/);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    writeFileSync(join(dir, 'file'), 'x');
+    const blocked = run(['--port', '0', '--data', join(dir, 'file')]);
+    expect(await blocked.exit).toBe(1);
+    expect(blocked.output()).toMatch(
+      /^demo: cannot open the journal in .*\(ENOTDIR.*\).* \[JOURNAL_OPEN_FAILED\]\n$/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
 
 it('--help prints the usage; a bad option exits 2 with the usage', async () => {
   const help = run(['--help']);

@@ -286,4 +286,22 @@ describe('serve', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
   });
+
+  it('fails in one line with the code when the journal is locked by another server or cannot be opened', async () => {
+    const dir = join(tmp, 'serve-locked');
+    const first = await start(['--port', '0', '--journal', dir]);
+    const locked = await run(['serve', '--port', '0', '--journal', dir]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/^monkeytracker: error: .*lock.* \[JOURNAL_LOCKED\]\n$/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // A file where the directory should be (as a read-only or unwritable path would be).
+    const blocker = join(tmp, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const blocked = await run(['serve', '--port', '0', '--journal', join(blocker, 'journal')]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(
+      /^monkeytracker: error: cannot open the journal in .*not-a-dir\/journal: .*\(ENOTDIR.*\); give the process a writable directory .* \[JOURNAL_OPEN_FAILED\]\n$/,
+    );
+  });
 });

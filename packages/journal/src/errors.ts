@@ -65,6 +65,19 @@ export const JournalInvalidEventError = defineError('JournalInvalidEventError', 
   summary: 'append() was given something that is not a validated HeatEvent; it was dropped',
 });
 
+/**
+ * The journal directory cannot be created, locked or read at open: read-only file system
+ * (EROFS), no permission (EACCES, EPERM), a file where the directory should be (ENOTDIR, EEXIST),
+ * a full disk. The message names the path, the system's code and what to do.
+ */
+export const JournalOpenError = defineError('JournalOpenError', {
+  code: 'JOURNAL_OPEN_FAILED',
+  scope: 'journal',
+  status: 500,
+  summary:
+    'the journal directory cannot be created, locked or read (read-only, no permission, not a directory); give the process a writable directory',
+});
+
 /** An option is missing or out of range. */
 export const JournalOptionError = defineError('JournalOptionError', {
   code: 'JOURNAL_INVALID_OPTION',
@@ -82,6 +95,7 @@ export type JournalError = ErrorOf<
   | 'JOURNAL_SEAL_FAILED'
   | 'JOURNAL_INVALID_EVENT'
   | 'JOURNAL_INVALID_OPTION'
+  | 'JOURNAL_OPEN_FAILED'
 >;
 
 /** Every error code of this package, with its HTTP status and meaning. */
@@ -93,4 +107,5 @@ export const JOURNAL_ERRORS = errorTable(
   JournalSealError,
   JournalInvalidEventError,
   JournalOptionError,
+  JournalOpenError,
 );

@@ -9,6 +9,7 @@ export {
   type JournalError,
   JournalInvalidEventError,
   JournalLockedError,
+  JournalOpenError,
   JournalOptionError,
   JournalSealError,
   JournalWriteError,

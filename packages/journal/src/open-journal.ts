@@ -1,5 +1,8 @@
 /** `openJournal`: take the directory's lock, recover from a crash, and start the writer. */
 import { mkdir } from 'node:fs/promises';
+import { isMonkeyTrackerError } from '@monkeytracker/grid';
+import { JournalOpenError } from './errors';
+import { errnoCode } from './fs-utils';
 import { acquireLock } from './journal-lock';
 import { type JournalOptions, resolveJournalOptions } from './journal-options';
 import { type Journal, JournalWriter } from './journal-writer';
@@ -25,15 +28,41 @@ import { readCheckpoint, writerIdOf } from './writer-state';
  */
 export async function openJournal(options: JournalOptions): Promise<Journal> {
   const resolved = resolveJournalOptions(options);
-  await mkdir(resolved.dir, { recursive: true });
-  const lock = await acquireLock(resolved.dir);
   try {
-    const recovered = await recoverSegments(resolved.dir);
-    const writer = await writerIdOf(resolved.dir);
-    const checkpoint = await readCheckpoint(resolved.dir);
-    return new JournalWriter(resolved, lock, recovered, { ...writer, checkpoint });
+    await mkdir(resolved.dir, { recursive: true });
+    const lock = await acquireLock(resolved.dir);
+    try {
+      const recovered = await recoverSegments(resolved.dir);
+      const writer = await writerIdOf(resolved.dir);
+      const checkpoint = await readCheckpoint(resolved.dir);
+      return new JournalWriter(resolved, lock, recovered, { ...writer, checkpoint });
+    } catch (err) {
+      await lock.release().catch(() => {});
+      throw err;
+    }
   } catch (err) {
-    await lock.release();
-    throw err;
+    throw isMonkeyTrackerError(err) ? err : openFailure(resolved.dir, err);
   }
+}
+
+const WHY: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file is in the way of the directory',
+  ENOSPC: 'the disk is full',
+  // mkdir on a read-only mount can answer ENOENT for the missing directory.
+  ENOENT: 'the directory cannot be created (a read-only mount or a missing parent)',
+};
+
+/** A file-system failure at open as one line: the path, the system's reason and code, the fix. */
+function openFailure(dir: string, err: unknown): Error {
+  const code = errnoCode(err);
+  const why = (code && WHY[code]) ?? (err instanceof Error ? err.message : String(err));
+  const path = (err as { path?: unknown }).path;
+  return new JournalOpenError(
+    `cannot open the journal in ${dir}: ${why}${code ? ` (${code}${typeof path === 'string' ? ` on ${path}` : ''})` : ''}; give the process a writable directory (journal dir option, --data or --journal)`,
+    { cause: err },
+  );
 }

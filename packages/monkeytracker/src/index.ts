@@ -1,4 +1,4 @@
-export type { HeatEventInput } from '@monkeytracker/grid';
+export { type HeatEventInput, isMonkeyTrackerError, type MonkeyTrackerError } from '@monkeytracker/grid';
 export {
   type CacheOptions,
   FlushIncompleteError,

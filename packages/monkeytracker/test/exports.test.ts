@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 // Imports the BUILT package by name through its exports map, as a user would; `pnpm test` builds first.
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 const ENTRIES: [string, string[]][] = [
-  ['monkeytracker', ['createTracker', 'replay', 'MemoryStorage', 'InvalidRangeError', 'TrackerClosedError']],
+  [
+    'monkeytracker',
+    [
+      'createTracker',
+      'replay',
+      'MemoryStorage',
+      'InvalidRangeError',
+      'TrackerClosedError',
+      'isMonkeyTrackerError',
+    ],
+  ],
+  ['monkeytracker/metrics', ['createMetrics']],
   ['monkeytracker/http', ['createHandler', 'HTTP_ERRORS']],
   ['monkeytracker/fastify', ['monkeytrackerFastify']],
 ];
