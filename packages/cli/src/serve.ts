@@ -8,7 +8,7 @@ import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './storage';
 
 /** `--help` of `monkeytracker serve`. */
 export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.0.0.1] [--journal ./data/journal]
-                           [--mongodb URI [--db D] [--collection C]] [--prefix /mt]
+                           [--mongodb URI [--db D] [--collection C] [--skip-storage-check]] [--prefix /mt]
                            [--cors ORIGIN ...] [--time-zone ZONE] [--site ID=HOST,HOST ...]
                            [--read-token TOKEN] [--ingest-only]
 
@@ -27,6 +27,8 @@ Options:
   --mongodb URI       keep indexes in MongoDB (needs @monkeytracker/storage-mongodb and mongodb)
   --db D              database (default monkeytracker)
   --collection C      collection (default indexes)
+  --skip-storage-check  start even when MongoDB does not answer (merges retry in the
+                      background); by default serve exits within 5 s if it cannot connect
   --prefix P          path prefix of the endpoints (default /mt)
   --cors ORIGIN       allow browser calls from ORIGIN (repeat it; * for any origin)
   --time-zone ZONE    IANA zone of day boundaries (default UTC)
@@ -54,6 +56,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     site: { type: 'string', multiple: true },
     'read-token': { type: 'string' },
     'ingest-only': { type: 'boolean' },
+    'skip-storage-check': { type: 'boolean' },
   });
   if (flags.help) {
     process.stdout.write(`${SERVE_HELP}\n`);
@@ -84,6 +87,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     storage,
     sites,
     timeZone: flags['time-zone'],
+    checkStorage: mongo !== undefined && !flags['skip-storage-check'],
     onError: (err) => process.stderr.write(`monkeytracker: ${err.message}\n`),
   }).catch(async (err) => {
     await storage?.close();

@@ -1,3 +1,4 @@
+import { isMonkeyTrackerError } from '@monkeytracker/grid';
 import { type Journal, type JournalStats, openJournal } from '@monkeytracker/journal';
 import {
   Pipeline,
@@ -10,7 +11,7 @@ import {
   withDeadline,
 } from '@monkeytracker/pipeline';
 import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
-import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
+import { MemoryStorage, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { TrackerClosedError } from './errors';
 
 /** What closing storage may add to `cache.flushTimeoutMs` when a tracker closes. */
@@ -93,6 +94,7 @@ export async function createTracker(options: TrackerOptions = {}): Promise<Track
   const events = new TrackerEvents(options.onError, options.logger);
   const onError = (error: Error) => events.error(error);
   const storage = options.storage ?? new MemoryStorage();
+  if (options.checkStorage) await checkStorage(storage, options.queryTimeoutMs ?? 5_000);
   let journal: Journal | undefined;
   let journalFailure: TrackerJournalOptions['onFailure'];
   if (options.journal) {
@@ -116,6 +118,24 @@ export async function createTracker(options: TrackerOptions = {}): Promise<Track
   } catch (err) {
     await journal?.close().catch(() => {});
     throw err;
+  }
+}
+
+/** The start-up check of `checkStorage`: `storage.ready()` within `timeoutMs`, as one clear error. */
+async function checkStorage(storage: StorageAdapter, timeoutMs: number): Promise<void> {
+  if (!storage.ready) return;
+  try {
+    await withDeadline(
+      storage.ready(),
+      timeoutMs,
+      () => new StorageUnavailableError(`storage did not answer within ${timeoutMs} ms`),
+    );
+  } catch (err) {
+    const detail = isMonkeyTrackerError(err) ? err.detail : (err as Error).message;
+    throw new StorageUnavailableError(
+      `checkStorage: storage is not reachable at start (${detail}); check its address and that it runs, or start without the check (checkStorage: false; serve --skip-storage-check) to let merges retry in the background`,
+      { cause: err },
+    );
   }
 }
 

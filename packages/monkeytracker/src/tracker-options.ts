@@ -17,6 +17,12 @@ export interface TrackerOptions extends AggregationOptions {
   maxQueryDays?: number;
   /** Longest a query waits for storage before `STORAGE_UNAVAILABLE` (HTTP 503). Default 5,000 ms. */
   queryTimeoutMs?: number;
+  /**
+   * Check at start that storage answers (`storage.ready()`, e.g. MongoDB connects and creates its
+   * indexes) within `queryTimeoutMs`; `createTracker` rejects with `STORAGE_UNAVAILABLE` if not.
+   * Default `false`: a storage that is down at start delays nothing, merges retry in the background.
+   */
+  checkStorage?: boolean;
   /** The clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
   /** Called with background errors (failed merges, journal disk errors) so the host can alert. */

@@ -151,3 +151,40 @@ describe('a MongoDB that is not there', () => {
     expect(closed.error).toMatchObject({ code: 'FLUSH_INCOMPLETE' });
   });
 });
+
+describe('checkStorage at start', () => {
+  it('rejects with STORAGE_UNAVAILABLE within queryTimeoutMs + 100 ms when MongoDB is not there, releasing the journal', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mt-check-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const storage = new MongoStorage({ uri: 'mongodb://127.0.0.1:1/', db: 'nowhere' });
+    const started = await timed(
+      createTracker({ storage, checkStorage: true, queryTimeoutMs: 400, journal: { dir } }),
+    );
+    await storage.close();
+    expect(started.ms).toBeLessThan(400 + 100);
+    expect(started.error).toMatchObject({ code: 'STORAGE_UNAVAILABLE', status: 503 });
+    expect((started.error as Error).message).toMatch(/not reachable at start .*skip-storage-check/);
+    // Nothing was opened: the journal is free for the next try.
+    const next = await createTracker({ journal: { dir } });
+    await next.close();
+  });
+
+  it('passes when storage answers, and is skipped by default (a storage down at start delays nothing)', async () => {
+    let readyCalls = 0;
+    const storage = Object.assign(new MemoryStorage(), {
+      ready: async () => {
+        readyCalls++;
+      },
+    });
+    const checked = await createTracker({ storage, checkStorage: true });
+    await checked.close();
+    expect(readyCalls).toBe(1);
+    const stuck = Object.assign(new MemoryStorage(), { ready: () => new Promise<void>(() => {}) });
+    const unchecked = await timed(createTracker({ storage: stuck }));
+    expect(unchecked.ms).toBeLessThan(1_000);
+    await unchecked.result!.close();
+  });
+});

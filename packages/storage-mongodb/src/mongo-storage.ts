@@ -211,6 +211,20 @@ export class MongoStorage implements StorageAdapter {
   }
 
   /**
+   * See {@link StorageAdapter.ready}: connects (when it owns the client), creates the indexes and
+   * detects the server, so a wrong URI or a server that is down fails at start, not at the first
+   * merge. Safe to call again after a failure.
+   */
+  async ready(): Promise<void> {
+    this.#assertOpen('ready');
+    try {
+      await this.#init();
+    } catch (err) {
+      throw toStorageError(err, 'ready', { closedByUs: this.#closed });
+    }
+  }
+
+  /**
    * See {@link StorageAdapter.merge}. Batches of up to `maxKeysPerBatch` keys, each a
    * read-fold-write round with per-key compare-and-swap, retried on lost races. When it rejects,
    * earlier batches are applied and later ones not; sending the same entries again is safe.

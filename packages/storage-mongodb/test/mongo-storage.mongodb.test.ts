@@ -108,7 +108,21 @@ describe.skipIf(uri === '')('MongoStorage', () => {
     );
     expect((err as Error).cause).toBeDefined();
     await expect(storage.get(keys)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    await expect(storage.ready()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     await storage.close();
+  });
+
+  it('ready() connects and creates the indexes before any merge', async () => {
+    const collection = freshCollection();
+    const storage = new MongoStorage({ uri, db: DB, collection });
+    await storage.ready();
+    const names = (await adminClient().db(DB).collection(collection).listIndexes().toArray()).map(
+      (i) => i.name,
+    );
+    expect(names.sort()).toEqual(['_id_', ...INDEX_SPECS.map((s) => s.name)].sort());
+    await storage.close();
+    await expect(storage.ready()).rejects.toMatchObject({ code: 'STORAGE_CLOSED' });
+    await adminClient().db(DB).collection(collection).drop();
   });
 
   it('a merge that loses the race re-reads and retries; totals stay exact', async () => {

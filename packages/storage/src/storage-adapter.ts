@@ -125,6 +125,13 @@ export interface StorageAdapter {
   /** Removes every key matching `filter` and resolves with how many were removed (see {@link DeleteFilter}). */
   delete(filter: DeleteFilter): Promise<number>;
 
+  /**
+   * Optional: connects and prepares now (e.g. creates indexes) instead of on first use, and
+   * rejects with `STORAGE_UNAVAILABLE` when the database cannot be reached — the tracker's
+   * `checkStorage` start-up check calls it. Adapters without a connection need not implement it.
+   */
+  ready?(): Promise<void>;
+
   /** Releases resources. Idempotent; afterwards every operation rejects with `'STORAGE_CLOSED'`. */
   close(): Promise<void>;
 }
