@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { HandlerStats, TrackerStats } from 'monkeytracker';
+import type { TrackerStats } from 'monkeytracker';
+import type { HandlerStats } from 'monkeytracker/http';
 import { makeEvents } from './fixtures.ts';
 import { type BenchArea, check, formatBytes, formatRatio, markdownTable, verdict } from './harness.ts';
 
