@@ -220,7 +220,7 @@ async function sqlitePeer(rows: Rows) {
 
 const area: BenchArea = {
   name: 'query',
-  title: 'Query: heatmaps over 10 M events vs raw rows + GROUP BY',
+  title: `Query: heatmaps over ${EVENTS === 10_000_000 ? '10 M' : EVENTS.toLocaleString('en')} events vs raw rows + GROUP BY`,
   async run() {
     const notes: string[] = [];
     const { result: rows, peakRss: genRss } = await measurePeakRss(() => generateRows());

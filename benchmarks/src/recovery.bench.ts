@@ -76,6 +76,8 @@ interface Recovered {
   totalMs: number;
   complete: boolean;
   merges: number;
+  entries: number;
+  mergeMs: number;
   storedKeys: number;
   oracleKeys: number;
   mismatches: number;
@@ -137,7 +139,8 @@ const area: BenchArea = {
           formatMs(r.openMs),
           formatMs(r.recoverMs),
           formatMs(r.flushMs),
-          r.merges.toLocaleString('en'),
+          `${r.entries.toLocaleString('en')} in ${r.merges.toLocaleString('en')}`,
+          formatMs(r.mergeMs),
           r.storedKeys.toLocaleString('en'),
           `${formatMs(written.ms)} (${formatRate((n * 1000) / written.ms)})`,
         ]);
@@ -167,7 +170,8 @@ const area: BenchArea = {
           'openJournal + Pipeline',
           'recover()',
           'flush()',
-          'merge calls',
+          'entries (day + month key per delta) in merge calls',
+          'time inside MemoryStorage.merge',
           'stored keys',
           'writer: journal append (for scale)',
         ],

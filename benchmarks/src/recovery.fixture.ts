@@ -99,6 +99,19 @@ async function recover(now: number): Promise<void> {
   const t0 = performance.now();
   const journal = await openJournal({ dir, fsyncMs: 1000 });
   const storage = new MemoryStorage({ maxBytes: 8 * 2 ** 30 });
+  // Time inside storage.merge and entries sent, to split the flush between storage and the pipeline.
+  const merge = storage.merge.bind(storage);
+  let mergeMs = 0;
+  let entries = 0;
+  storage.merge = async (batch) => {
+    const started = performance.now();
+    try {
+      return await merge(batch);
+    } finally {
+      mergeMs += performance.now() - started;
+      entries += batch.length;
+    }
+  };
   const pipeline = new Pipeline({
     storage,
     journal,
@@ -143,6 +156,8 @@ async function recover(now: number): Promise<void> {
     totalMs: t3 - t0,
     complete: outcome.complete,
     merges: stats.merges,
+    entries,
+    mergeMs,
     storedKeys: storage.size,
     oracleKeys: oracleStorage.size,
     mismatches,
