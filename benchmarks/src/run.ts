@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BenchArea, machineLine } from './harness.ts';
@@ -38,10 +39,14 @@ async function runChild(name: string): Promise<void> {
   }
   console.log(`\n=== ${area.title} (${area.name}), pid ${process.pid} ===`);
   const started = Date.now();
+  const loadBefore = loadavg()[0]!;
   const body = await area.run();
+  const loadAfter = loadavg()[0]!;
   const date = new Date().toISOString().slice(0, 10);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const section = `## ${area.title}\n\n_${date} · ${machineLine()} · \`pnpm bench ${area.name}\` · ${seconds} s, own process_\n\n${body.trim()}\n`;
+  // The 1-minute load average before and after: other work on the machine shows here (2 cores: above ~2 the area shared its CPUs).
+  const load = `load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`;
+  const section = `## ${area.title}\n\n_${date} · ${machineLine()} · \`pnpm bench ${area.name}\` · ${seconds} s, own process, ${load}_\n\n${body.trim()}\n`;
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${area.name}.md`), section);
   console.log(section);
