@@ -77,6 +77,7 @@ interface Recovered {
   complete: boolean;
   merges: number;
   entries: number;
+  calls: number;
   mergeMs: number;
   storedKeys: number;
   oracleKeys: number;
@@ -139,7 +140,7 @@ const area: BenchArea = {
           formatMs(r.openMs),
           formatMs(r.recoverMs),
           formatMs(r.flushMs),
-          `${r.entries.toLocaleString('en')} in ${r.merges.toLocaleString('en')}`,
+          `${r.entries.toLocaleString('en')} in ${r.calls.toLocaleString('en')}`,
           formatMs(r.mergeMs),
           r.storedKeys.toLocaleString('en'),
           `${formatMs(written.ms)} (${formatRate((n * 1000) / written.ms)})`,

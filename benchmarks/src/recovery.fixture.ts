@@ -103,6 +103,7 @@ async function recover(now: number): Promise<void> {
   const merge = storage.merge.bind(storage);
   let mergeMs = 0;
   let entries = 0;
+  let calls = 0;
   storage.merge = async (batch) => {
     const started = performance.now();
     try {
@@ -110,6 +111,7 @@ async function recover(now: number): Promise<void> {
     } finally {
       mergeMs += performance.now() - started;
       entries += batch.length;
+      calls++;
     }
   };
   const pipeline = new Pipeline({
@@ -157,6 +159,7 @@ async function recover(now: number): Promise<void> {
     complete: outcome.complete,
     merges: stats.merges,
     entries,
+    calls,
     mergeMs,
     storedKeys: storage.size,
     oracleKeys: oracleStorage.size,

@@ -356,10 +356,15 @@ const area: BenchArea = {
     const notes: string[] = [];
 
     // The naive baseline, checked against the oracle.
-    const naive = naiveMerge(planOf(SHAPES[0], MODES[0]));
-    for (const [id, index] of expected) {
-      const cells = naive.store.get(id)!;
-      check(cells.size === index.cells.length, `naive baseline: key ${id} has the wrong cell count`);
+    // The naive baseline, best of 5 like MemoryStorage, each run checked against the oracle.
+    const naive = { ms: Number.POSITIVE_INFINITY };
+    for (let run = 0; run < 5; run++) {
+      const r = naiveMerge(planOf(SHAPES[0], MODES[0]));
+      for (const [id, index] of expected) {
+        const cells = r.store.get(id)!;
+        check(cells.size === index.cells.length, `naive baseline: key ${id} has the wrong cell count`);
+      }
+      naive.ms = Math.min(naive.ms, r.ms);
     }
 
     // 31 day keys of one page (a month of day indexes), for the get latency.
@@ -382,7 +387,7 @@ const area: BenchArea = {
       [
         'naive Map<cell, count> (baseline, in process)',
         '—',
-        '1',
+        'best of 5',
         formatMs(naive.ms),
         evictionRate(naive.ms),
         keyRate(naive.ms),
