@@ -7,6 +7,7 @@
  * regenerates `RESULTS.md` from every section on disk, so running one area keeps the others.
  */
 import { cpus, totalmem } from 'node:os';
+import { seededRandom } from '@monkeytracker/test-kit';
 import { Bench, type TaskResult } from 'tinybench';
 
 /** One benchmark area: its `run` checks results are right, times them, and returns markdown. */
@@ -137,17 +138,8 @@ export async function measurePeakRss<T>(
   }
 }
 
-/** A small, fast, seeded PRNG (mulberry32) so fixtures are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The repository's one seeded PRNG (mulberry32, from `@monkeytracker/test-kit`), so fixtures are the same on every run. */
+export { seededRandom };
 
 /** A standard normal sample from a uniform source (Box–Muller). */
 export function gaussian(random: () => number): number {

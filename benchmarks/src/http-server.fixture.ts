@@ -13,8 +13,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StorageEntry } from '@monkeytracker/storage';
-import { createHandler, createTracker, MemoryStorage } from 'monkeytracker';
+import type { MergeEntry, MergeReport } from '@monkeytracker/storage';
+import { createTracker, MemoryStorage } from 'monkeytracker';
+import { createHandler } from 'monkeytracker/http';
 
 const slowMs = Number(process.env.MT_SLOW_MERGE_MS ?? 0);
 const maxPendingBytes = process.env.MT_MAX_PENDING_BYTES
@@ -23,11 +24,11 @@ const maxPendingBytes = process.env.MT_MAX_PENDING_BYTES
 
 /** MemoryStorage whose merges take `slowMs` each, one at a time. */
 class SlowStorage extends MemoryStorage {
-  #queue: Promise<void> = Promise.resolve();
-  override merge(entries: readonly StorageEntry[]): Promise<void> {
+  #queue: Promise<unknown> = Promise.resolve();
+  override merge(entries: readonly MergeEntry[]): Promise<MergeReport> {
     const run = this.#queue.then(async () => {
       await new Promise((resolve) => setTimeout(resolve, slowMs));
-      await super.merge(entries);
+      return super.merge(entries);
     });
     this.#queue = run.catch(() => {});
     return run;

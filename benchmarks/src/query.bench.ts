@@ -3,6 +3,9 @@
  * answered from month + day indexes, against the talk's first architecture (raw rows and
  * `GROUP BY cell`) in DuckDB and SQLite on the same rows, each with the index a DBA would add.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BIGINT, DuckDBDataChunk, DuckDBInstance, INTEGER, SMALLINT } from '@duckdb/node-api';
 import {
   cellOf,
@@ -31,6 +34,7 @@ import {
 } from './harness.ts';
 import { startBenchMongo } from './mongo-server.ts';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const EVENTS = Number(process.env.MT_BENCH_QUERY_EVENTS ?? 10_000_000);
 const NOW = Date.UTC(2026, 10, 26, 12); // "today" is 2026-11-26, in UTC
 const FIRST_DAY = dayNumberOf(2026, 8, 27);
@@ -169,13 +173,27 @@ async function duckdbPeer(rows: Rows) {
   return { loadMs, query, close: () => connection.closeSync() };
 }
 
-async function sqlitePeer(rows: Rows) {
-  let Database: typeof import('better-sqlite3');
-  try {
-    Database = (await import('better-sqlite3')).default;
-  } catch (err) {
-    return { unavailable: `better-sqlite3 is not installed (${(err as Error).message.split('\n')[0]})` };
+/**
+ * better-sqlite3 is opt-in (a native addon built by node-gyp): installed into `benchmarks/.peers/`
+ * by `pnpm --filter @monkeytracker/benchmarks install-sqlite-peer`, or resolvable from here if a
+ * developer added it to the workspace. Returns the constructor, or why it is absent.
+ */
+function loadSqlite(): typeof import('better-sqlite3') | string {
+  const places = [join(here, '..', 'package.json'), join(here, '..', '.peers', 'package.json')];
+  const reasons: string[] = [];
+  for (const place of places) {
+    try {
+      return createRequire(place)('better-sqlite3') as typeof import('better-sqlite3');
+    } catch (err) {
+      reasons.push((err as Error).message.split('\n')[0]!);
+    }
   }
+  return `better-sqlite3 is not installed (opt in with \`pnpm --filter @monkeytracker/benchmarks install-sqlite-peer\`; ${reasons.at(-1)})`;
+}
+
+async function sqlitePeer(rows: Rows) {
+  const Database = loadSqlite();
+  if (typeof Database === 'string') return { unavailable: Database };
   const db = new Database(':memory:');
   const loadStarted = performance.now();
   db.exec('CREATE TABLE events (t INTEGER, url_id INTEGER, bucket INTEGER, x INTEGER, y INTEGER)');
@@ -202,7 +220,7 @@ async function sqlitePeer(rows: Rows) {
 
 const area: BenchArea = {
   name: 'query',
-  title: 'Query: heatmaps over 10 M events vs raw rows + GROUP BY',
+  title: `Query: heatmaps over ${EVENTS === 10_000_000 ? '10 M' : EVENTS.toLocaleString('en')} events vs raw rows + GROUP BY`,
   async run() {
     const notes: string[] = [];
     const { result: rows, peakRss: genRss } = await measurePeakRss(() => generateRows());
@@ -274,6 +292,7 @@ const area: BenchArea = {
     duck.close();
     const lite = await sqlitePeer(rows);
     if ('unavailable' in lite) {
+      console.log(`SQLite peer skipped: ${lite.unavailable}`);
       notes.push(`SQLite skipped: ${lite.unavailable}.`);
     } else {
       peerLoad.push([

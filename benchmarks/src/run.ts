@@ -1,58 +1,117 @@
 /**
- * `pnpm bench [area ...]`: runs the benchmark areas (all when none is named), writes each
- * section to `results/<area>.md`, and regenerates `RESULTS.md` from all sections on disk.
- * Benchmarks import the packages by name without the source condition, so they time the
- * built `dist/` output (`pnpm bench` builds first).
+ * `pnpm bench [area ...]`: runs the benchmark areas (all when none is named), each in its own
+ * child process (as pino's benchmark runner does), so one area's heap, JIT state and native
+ * handles never colour the next. Each child writes its section to `results/<area>.md`; the parent
+ * then regenerates `RESULTS.md` from every section on disk, so running one area keeps the others.
+ *
+ * Areas are the files `src/<area>.bench.ts`; the parent only lists them, it never imports them.
+ * A child is `node --expose-gc --import tsx src/run.ts --child <area>`. Benchmarks import the
+ * packages by name without the source condition, so they time the built `dist/` output
+ * (`pnpm bench` from the root builds first).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BenchArea, machineLine } from './harness.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'results');
+const self = fileURLToPath(import.meta.url);
 
-async function loadAreas(): Promise<BenchArea[]> {
-  const files = readdirSync(join(root, 'src'))
+/** Area names from the file names, without importing anything. */
+function areaNames(): string[] {
+  return readdirSync(join(root, 'src'))
     .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.slice(0, -'.bench.ts'.length))
     .sort();
-  const areas: BenchArea[] = [];
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(join(root, 'src', file)).href)) as { default: BenchArea };
-    areas.push(mod.default);
-  }
-  return areas;
 }
 
-async function main() {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const areas = await loadAreas();
-  const unknown = wanted.filter((w) => !areas.some((a) => a.name === w));
-  if (unknown.length > 0) {
-    console.error(
-      `unknown benchmark area(s): ${unknown.join(', ')}; known: ${areas.map((a) => a.name).join(', ')}`,
-    );
-    process.exit(2);
+/** In the child: imports one area, runs it, writes its section. */
+async function runChild(name: string): Promise<void> {
+  const mod = (await import(pathToFileURL(join(root, 'src', `${name}.bench.ts`)).href)) as {
+    default: BenchArea;
+  };
+  const area = mod.default;
+  if (area.name !== name) {
+    throw new Error(`src/${name}.bench.ts exports the area "${area.name}"; the name must match the file`);
   }
+  console.log(`\n=== ${area.title} (${area.name}), pid ${process.pid} ===`);
+  const started = Date.now();
+  const loadBefore = loadavg()[0]!;
+  const body = await area.run();
+  const loadAfter = loadavg()[0]!;
+  const date = new Date().toISOString().slice(0, 10);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  // The 1-minute load average before and after: other work on the machine shows here (2 cores: above ~2 the area shared its CPUs).
+  const load = `load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`;
+  const section = `## ${area.title}\n\n_${date} · ${machineLine()} · \`pnpm bench ${area.name}\` · ${seconds} s, own process, ${load}_\n\n${body.trim()}\n`;
   mkdirSync(resultsDir, { recursive: true });
-  for (const area of areas) {
-    if (wanted.length > 0 && !wanted.includes(area.name)) continue;
-    console.log(`\n=== ${area.title} (${area.name}) ===`);
-    const started = Date.now();
-    const body = await area.run();
-    const date = new Date().toISOString().slice(0, 10);
-    const section = `## ${area.title}\n\n_${date} · ${machineLine()} · \`pnpm bench ${area.name}\` · ${((Date.now() - started) / 1000).toFixed(0)} s_\n\n${body.trim()}\n`;
-    writeFileSync(join(resultsDir, `${area.name}.md`), section);
-    console.log(section);
-  }
+  writeFileSync(join(resultsDir, `${area.name}.md`), section);
+  console.log(section);
+}
+
+/** Runs one area in a fresh Node process; resolves with its exit code. */
+function spawnArea(name: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', name], {
+      cwd: root,
+      stdio: 'inherit',
+      env: process.env,
+    });
+    child.once('error', (err) => {
+      console.error(`could not start the ${name} area: ${err.message}`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** RESULTS.md from every section in results/, in file-name order. */
+function regenerate(): void {
   const sections = readdirSync(resultsDir)
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => readFileSync(join(resultsDir, f), 'utf8').trim());
   writeFileSync(
     join(root, 'RESULTS.md'),
-    `# Benchmark results\n\nGenerated by \`pnpm bench\` (\`benchmarks/src/run.ts\`) from the sections in \`benchmarks/results/\`; do not edit by hand.\nEvery figure is measured in one run beside its baseline; ratios are what to compare across machines.\n\n${sections.join('\n\n')}\n`,
+    `# Benchmark results\n\nGenerated by \`pnpm bench\` (\`benchmarks/src/run.ts\`) from the sections in \`benchmarks/results/\`; do not edit by hand. What each area measures and how to run it: [README.md](README.md).\nEvery area runs in its own process; every figure is measured in one run beside its baseline, so ratios are what to compare across machines.\n\n${sections.join('\n\n')}\n`,
   );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const childAt = args.indexOf('--child');
+  if (childAt >= 0) {
+    await runChild(args[childAt + 1] ?? '');
+    return;
+  }
+  const known = areaNames();
+  const wanted = args.filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !known.includes(w));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark area(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    process.exit(2);
+  }
+  mkdirSync(resultsDir, { recursive: true });
+  const failed: string[] = [];
+  const times: string[] = [];
+  for (const name of wanted.length > 0 ? known.filter((a) => wanted.includes(a)) : known) {
+    const started = Date.now();
+    const code = await spawnArea(name);
+    times.push(`${name} ${((Date.now() - started) / 1000).toFixed(0)} s${code === 0 ? '' : ' (failed)'}`);
+    if (code !== 0) {
+      failed.push(name);
+      console.error(`\n*** area ${name} failed (exit ${code}); its previous section, if any, is kept`);
+    }
+  }
+  regenerate();
+  console.log(`\nareas: ${times.join(', ')}; RESULTS.md regenerated`);
+  if (failed.length > 0) {
+    console.error(`failed areas: ${failed.join(', ')}`);
+    process.exit(1);
+  }
 }
 
 main().catch((err) => {
