@@ -146,7 +146,9 @@ function track(options: TrackingOptions): Tracking | undefined {
 
   const startView = () => {
     const kept = new URLSearchParams();
-    new URLSearchParams(loc.search).forEach((value, key) => keep.includes(key) && kept.append(key, value));
+    new URLSearchParams(loc.search).forEach((value, key) => {
+      if (keep.includes(key)) kept.append(key, value);
+    });
     const query = `${kept}`;
     url = loc.origin + loc.pathname + (query ? `?${query}` : '');
     path = loc.pathname + loc.search;

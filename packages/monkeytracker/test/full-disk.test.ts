@@ -174,7 +174,8 @@ describe.skipIf(!canMount)('a full disk under the journal', () => {
     const base = await server.base;
     let accepted = 0;
     let sent = 0;
-    let degraded: { status: string; stats?: { healthReasons: string[]; unjournaled: number } } | undefined;
+    type Health = { status: string; stats?: { healthReasons: string[]; unjournaled: number } };
+    let degraded = undefined as Health | undefined;
     // Until the disk is full, then 200 batches more (about 4 journal buffers past it).
     for (let i = 0, after = 0; i < 4_000 && after < 200; i++) {
       const res = await fetch(`${base}/mt/collect`, { method: 'POST', body: batch() });
@@ -183,7 +184,7 @@ describe.skipIf(!canMount)('a full disk under the journal', () => {
       sent += BATCH;
       if (degraded) after++;
       else if (i % 20 === 19) {
-        const h = (await (await fetch(`${base}/mt/health`)).json()) as NonNullable<typeof degraded>;
+        const h = (await (await fetch(`${base}/mt/health`)).json()) as Health;
         if (h.status !== 'ok') degraded = h;
       }
     }
