@@ -4,6 +4,7 @@
 // The renderers are a separate script (dist/heatmap.global.js, see heatmap-global.ts), so the
 // pages being tracked do not download them.
 import type { renderHeatmap } from './render-heatmap';
+import type { renderHeatmapDiff } from './render-heatmap-diff';
 import type { renderScrollReach } from './render-scroll-reach';
 import { startTracking, type Tracking } from './start-tracking';
 
@@ -17,6 +18,8 @@ export interface MonkeyTrackerGlobal {
   renderHeatmap?: typeof renderHeatmap;
   /** From heatmap.global.js. */
   renderScrollReach?: typeof renderScrollReach;
+  /** From heatmap.global.js. */
+  renderHeatmapDiff?: typeof renderHeatmapDiff;
 }
 
 declare global {

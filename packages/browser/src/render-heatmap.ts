@@ -1,5 +1,6 @@
 import { createPalette, DEFAULT_GRADIENT, type Gradient } from './gradient';
 import type { Heatmap, RenderStats } from './heatmap';
+import { paintSamples, sampleImage } from './paint-samples';
 import { type PointKernel, pointKernel } from './point-kernel';
 import { pixelRatioOf, renderFrame } from './render-frame';
 
@@ -18,6 +19,13 @@ export interface RenderHeatmapOptions {
   /** Page px → canvas CSS px, e.g. 0.25 for a quarter-size thumbnail. Default 1. */
   scale?: number;
   /**
+   * The page point (page px) drawn at the canvas's top-left corner. Default `{ x: 0, y: 0 }`.
+   * A viewport-sized canvas over a tall page sets `y` to the scroll offset and redraws on
+   * scroll: cells outside the window are skipped, so a 60,000 px page draws as fast at its
+   * bottom as at its top, and never needs a canvas taller than the browser allows (~32,767 px).
+   */
+  origin?: { x: number; y: number };
+  /**
    * Canvas px per CSS px. Default `canvas.width / canvas.clientWidth` when the canvas is laid
    * out (size it as `canvas.width = cssWidth * devicePixelRatio`), else 1.
    */
@@ -33,11 +41,9 @@ export interface RenderHeatmapOptions {
   step?: number;
 }
 
-// Reused between calls (rendering is synchronous): the intensity grid, the coloured grid as
-// ImageData and a small canvas to smooth it up from, plus kernels and colour tables by key.
+// Reused between calls (rendering is synchronous): the intensity grid, plus kernels and colour
+// tables by key. The coloured grid and its smoothing canvas are paint-samples.ts's.
 let field = new Float64Array(0);
-let image: ImageData | undefined;
-let small: HTMLCanvasElement | undefined;
 const kernels = new Map<string, PointKernel>();
 const tables = new Map<string, Uint32Array>();
 
@@ -47,8 +53,8 @@ const tables = new Map<string, Uint32Array>();
  * translucent layers (the "source-over" alpha of simpleheat and heatmap.js), and the summed
  * intensity is coloured through a gradient palette. Replaces the canvas content.
  *
- * Cell `(x, y)` (top-left, page px) is drawn at its centre, `(x + cellSize / 2) * scale` CSS
- * px, times the pixel ratio. The intensity is computed in JavaScript on a grid every `step`
+ * Cell `(x, y)` (top-left, page px) is drawn at its centre, `(x + cellSize / 2 - origin.x) * scale`
+ * CSS px, times the pixel ratio. The intensity is computed in JavaScript on a grid every `step`
  * canvas px (no canvas call per cell), coloured, and smoothed up to the canvas in one
  * `drawImage`, so 5,000 cells take a few ms. Cells off the canvas are skipped. Needs a DOM.
  *
@@ -102,7 +108,8 @@ function draw(
   const f = field;
 
   // Stamp every cell. bx0..bx1, by0..by1: the samples touched so far (half-open box).
-  const centre = heatmap.cellSize / 2;
+  const cx = heatmap.cellSize / 2 - (options.origin?.x ?? 0); // cell corner → point, minus the origin
+  const cy = heatmap.cellSize / 2 - (options.origin?.y ?? 0);
   let bx0 = w;
   let by0 = h;
   let bx1 = 0;
@@ -113,8 +120,8 @@ function draw(
     if (!(cell.count > 0)) continue;
     // The cell centre in sample coordinates (sample centres at integers), in 1/phases steps:
     // iu, iv its sample, pu, pv the sub-sample phase that picks the kernel table.
-    const su = Math.round(((cell.x + centre) * perSample - 0.5) * phases);
-    const sv = Math.round(((cell.y + centre) * perSample - 0.5) * phases);
+    const su = Math.round(((cell.x + cx) * perSample - 0.5) * phases);
+    const sv = Math.round(((cell.y + cy) * perSample - 0.5) * phases);
     const iu = Math.floor(su / phases);
     const iv = Math.floor(sv / phases);
     const pu = su - iu * phases;
@@ -152,25 +159,14 @@ function draw(
   const lut = colourTable(options.gradient ?? DEFAULT_GRADIENT, options.maxOpacity ?? 0.8);
   const iw = bx1 - bx0 + 2;
   const ih = by1 - by0 + 2;
-  if (!image || image.width !== iw || image.height !== ih) image = new ImageData(iw, ih);
-  const pixels = new Uint32Array(image.data.buffer);
+  const img = sampleImage(iw, ih);
+  const pixels = new Uint32Array(img.data.buffer); // the frame stays transparent: never written
   for (let y = by0; y < by1; y++) {
     for (let i = y * w + bx0, o = (y - by0 + 1) * iw + 1, end = i + bx1 - bx0; i < end; i++, o++) {
       pixels[o] = lut[(f[i]! * 255) | 0]!;
     }
   }
-  if (step === 1) {
-    ctx.putImageData(image, bx0 - 1, by0 - 1);
-    return drawn;
-  }
-  if (!small) small = document.createElement('canvas');
-  if (small.width !== iw || small.height !== ih) {
-    small.width = iw;
-    small.height = ih;
-  }
-  small.getContext('2d')!.putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(small, (bx0 - 1) * step, (by0 - 1) * step, iw * step, ih * step);
+  paintSamples(ctx, img, step, bx0 - 1, by0 - 1);
   return drawn;
 }
 

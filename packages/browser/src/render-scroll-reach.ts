@@ -21,6 +21,11 @@ export interface RenderScrollReachOptions {
   labels?: number[];
   /** Label font size in CSS px. Default 12. */
   fontSize?: number;
+  /**
+   * The page depth (page px) drawn at the canvas's top edge. Default 0. A viewport-sized canvas
+   * over a tall page sets it to the scroll offset and redraws on scroll (see `renderHeatmap`).
+   */
+  originY?: number;
 }
 
 /**
@@ -82,6 +87,8 @@ function draw(
   if (points.length === 0) return 0;
   const ratio = pixelRatioOf(canvas, options.pixelRatio);
   const k = (options.scale ?? 1) * ratio;
+  const oy = options.originY ?? 0;
+  const height = canvas.height;
   const palette = createPalette(options.gradient ?? REACH_GRADIENT);
 
   // Band i covers [top, ends[i]) page px at shares[i].
@@ -91,8 +98,8 @@ function draw(
   for (let i = 0; i < points.length; i++) {
     const share = Math.min(1, Math.max(0, points[i]!.share));
     const end = i + 1 < points.length ? points[i + 1]!.y : points[i]!.y + heatmap.cellSize;
-    const y0 = Math.round(top * k);
-    const y1 = Math.round(end * k);
+    const y0 = Math.max(0, Math.round((top - oy) * k));
+    const y1 = Math.min(height, Math.round((end - oy) * k));
     if (y1 > y0) {
       const p = Math.round(share * 255) * 4;
       ctx.fillStyle = `rgba(${palette[p]},${palette[p + 1]},${palette[p + 2]},${palette[p + 3]! / 255})`;
@@ -117,7 +124,8 @@ function draw(
     for (let i = 0; i < shares.length; i++) if (shares[i]! >= level - 1e-9) depth = ends[i]!;
     if (depth < 0 || depth === lastDepth) continue; // a higher level already marks this fold
     lastDepth = depth;
-    const y = Math.round(depth * k) - ratio / 2;
+    const y = Math.round((depth - oy) * k) - ratio / 2;
+    if (y < 0 || y > height + fontSize) continue; // off the canvas
     ctx.strokeStyle = 'rgba(0,0,0,0.6)';
     ctx.beginPath();
     ctx.moveTo(0, y);

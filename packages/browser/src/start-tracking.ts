@@ -44,6 +44,13 @@ export interface Tracking {
 
 type Kind = TrackedEvent['kind'];
 
+/**
+ * The name of the frame `@monkeytracker/viewer` shows tracked pages in: a page loaded in a frame
+ * of this name does not track (the viewer's own page views and its page-tall frame would
+ * otherwise be counted as visits).
+ */
+export const PREVIEW_FRAME_NAME = 'monkeytracker-preview';
+
 const inert: Tracking = { stop() {} };
 
 /**
@@ -53,8 +60,9 @@ const inert: Tracking = { stop() {} };
  * preflight); when the page is hidden or unloaded the rest goes with `navigator.sendBeacon`.
  * `history.pushState` / `replaceState` / `popstate` to another path or query start a new page
  * view. Never throws into the page: with Do Not Track / Global Privacy Control (when
- * respected), outside the sample, without a DOM, or on any error it returns a tracker that
- * does nothing.
+ * respected), outside the sample, inside the viewer's preview frame (a frame named
+ * {@link PREVIEW_FRAME_NAME}, so looking at a heatmap adds nothing to it), without a DOM, or on
+ * any error it returns a tracker that does nothing.
  *
  * @example
  * ```ts
@@ -74,6 +82,7 @@ export function startTracking(options: TrackingOptions): Tracking {
 
 function track(options: TrackingOptions): Tracking | undefined {
   const win = window;
+  if (win.name === PREVIEW_FRAME_NAME) return;
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   if (
     options.respectDoNotTrack !== false &&

@@ -416,6 +416,96 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
     await context.close();
   });
 
+  it('does not track inside the viewer preview frame (named PREVIEW_FRAME_NAME)', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${base}/blank`);
+    await page.evaluate((src) => {
+      for (const [name, site] of [
+        ['monkeytracker-preview', 'framed-preview'],
+        ['other', 'framed-other'],
+      ]) {
+        const frame = document.createElement('iframe');
+        frame.name = name!;
+        frame.src = `${src}&site=${site}`;
+        document.body.append(frame);
+      }
+    }, `${base}/page?x=1`);
+    for (const frame of page.frames().slice(1)) await frame.waitForLoadState('load');
+    for (const frame of page.frames().slice(1)) await frame.evaluate(() => document.body.click());
+    await page.goto(`${base}/blank`); // both frames end their page view
+    await waitFor('the events of the ordinary frame', () =>
+      eventsOf('framed-other').length >= 2 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(eventsOf('framed-preview')).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('renders a window of a tall page (origin) and the normalised difference of two periods', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${base}/render`);
+    const probe = await page.evaluate(() => {
+      const mt = (window as unknown as PageWindow).MonkeyTracker;
+      const canvas = document.createElement('canvas');
+      canvas.width = 400;
+      canvas.height = 300;
+      document.body.append(canvas);
+      const ctx = canvas.getContext('2d')!;
+      const at = (x: number, y: number) => [...ctx.getImageData(x, y, 1, 1).data];
+      // One hot cell 59,000 px down a page: drawn at its place in the window that starts at 58,900.
+      const tall: Heatmap = { cellSize: 10, total: 1, max: 1, cells: [{ x: 195, y: 59_000, count: 1 }] };
+      mt.renderHeatmap(canvas, tall, { radius: 10, blur: 5, origin: { x: 0, y: 58_900 } });
+      const window1 = { hot: at(200, 105), far: at(200, 250) };
+      mt.renderHeatmap(canvas, tall, { radius: 10, blur: 5, origin: { x: 0, y: 0 } });
+      const window0 = at(200, 105);
+      // Scroll reach with originY: the band of 100 % ends at 1,000 px, drawn 100 px into a window at 900.
+      mt.renderScrollReach(
+        canvas,
+        {
+          cellSize: 10,
+          total: 2,
+          max: 1,
+          cells: [],
+          reach: [
+            { y: 500, share: 1 },
+            { y: 1000, share: 0.5 },
+          ],
+        },
+        { originY: 900, labels: [] },
+      );
+      const reach = { above: at(200, 50), below: at(200, 150) };
+      // Diff: "now" has 10× the traffic but the same share on the left; the right spot only now.
+      const now: Heatmap = {
+        cellSize: 10,
+        total: 200,
+        max: 100,
+        cells: [
+          { x: 95, y: 145, count: 100 },
+          { x: 295, y: 145, count: 100 },
+        ],
+      };
+      const before: Heatmap = { cellSize: 10, total: 10, max: 10, cells: [{ x: 95, y: 145, count: 10 }] };
+      const stats = mt.renderHeatmapDiff!(canvas, now, before, { radius: 10, blur: 5 });
+      // Left: half of "now" vs all of "before" → share fell (blue); right: only now (red).
+      return { window1, window0, reach, stats, left: at(100, 150), right: at(300, 150), gap: at(200, 20) };
+    });
+    expect(probe.window1.hot[3]).toBeGreaterThan(0);
+    expect(probe.window1.far).toEqual([0, 0, 0, 0]);
+    expect(probe.window0).toEqual([0, 0, 0, 0]);
+    expect(probe.reach.above[3]).toBeGreaterThan(probe.reach.below[3]!);
+    expect(probe.stats.drawn).toBe(3);
+    const [lr, , lb, la] = probe.left;
+    const [rr, , rb, ra] = probe.right;
+    expect(la).toBeGreaterThan(100);
+    expect(lb).toBeGreaterThan(lr!); // blue: a smaller share than before
+    expect(ra).toBeGreaterThan(100);
+    expect(rr).toBeGreaterThan(rb!); // red: new
+    expect(probe.gap).toEqual([0, 0, 0, 0]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('renders the scroll-reach fold view', async () => {
     const { context, page, errors } = await newPage();
     await page.goto(`${base}/render`);
