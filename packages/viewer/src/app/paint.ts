@@ -1,0 +1,344 @@
+// How each view is drawn on a pane's canvas, what the pointer reads out, and the legend's scale.
+// The renderers are @monkeytracker/browser's; this file picks their options for the viewer.
+import {
+  createPalette,
+  DIFF_GRADIENT,
+  type Gradient,
+  renderHeatmap,
+  renderHeatmapDiff,
+  renderScrollReach,
+} from '@monkeytracker/browser';
+import type { HeatmapAnswer, HeatmapRange, Kind, ReachPoint } from './api';
+import type { StageView } from './stage';
+import type { CompareMode } from './url-state';
+
+/**
+ * The heat palette: cyan-blue → green → yellow → orange → red. Its cold end is bright (not the
+ * classic dark blue), and a single event is drawn at half intensity, so one click shows on a
+ * white section and on a near-black one alike (the page is also dimmed beneath, see `dim`).
+ */
+export const HEAT_GRADIENT: Gradient = {
+  0: '#2f8cff',
+  0.35: '#00d9c5',
+  0.55: '#63f23b',
+  0.72: '#ffe100',
+  0.87: '#ff8a00',
+  1: '#ff2424',
+};
+/** Intensity of a cell with one event; the hottest cell is 1. */
+export const MIN_INTENSITY = 0.5;
+const MAX_OPACITY = 0.92;
+/** Reach bands: faint where few page views got to, strong where all did. */
+export const REACH_COLOURS: Gradient = {
+  0: 'rgba(47,140,255,0.18)',
+  0.5: 'rgba(255,225,0,0.42)',
+  1: 'rgba(255,60,36,0.55)',
+};
+/** Point size in page px (scaled with the page, never below a few screen px). */
+const RADIUS = 18;
+const BLUR = 12;
+
+/** What is on screen: the data and the choices that decide how it is drawn. */
+export interface Scene {
+  kind: Kind;
+  compare: CompareMode;
+  heatmap: HeatmapAnswer;
+}
+
+/** The kind's noun, for text: "clicks", "page views", "moves". */
+export function noun(kind: Kind, n = 2): string {
+  if (kind === 'scroll') return n === 1 ? 'page view' : 'page views';
+  if (kind === 'move') return n === 1 ? 'move' : 'moves';
+  return n === 1 ? 'click' : 'clicks';
+}
+
+function pointSize(scale: number): { radius: number; blur: number } {
+  return { radius: Math.max(7, RADIUS * scale), blur: Math.max(4, BLUR * scale) };
+}
+
+/** The largest share of its range any one cell has, over both ranges (side by side: one scale for both). */
+function peakShare(scene: Scene): number {
+  const share = (h: HeatmapRange | undefined) => (h && h.total > 0 ? h.max / h.total : 0);
+  return Math.max(share(scene.heatmap), share(scene.heatmap.compare));
+}
+
+/** The range a pane shows: the period, or (side by side, pane 1) the baseline. */
+export function rangeOf(scene: Scene, pane: number): HeatmapRange {
+  return pane === 1 && scene.heatmap.compare ? scene.heatmap.compare : scene.heatmap;
+}
+
+/** Draws pane `pane` of the scene for the window `view`. */
+export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number, view: StageView): void {
+  const common = { scale: view.scale, pixelRatio: view.dpr };
+  const diff = scene.compare === 'diff' && scene.heatmap.compare;
+  if (scene.kind === 'scroll') {
+    if (diff) paintReachDiff(canvas, scene.heatmap, scene.heatmap.compare!, view);
+    else {
+      const range = rangeOf(scene, pane);
+      renderScrollReach(canvas, range, {
+        ...common,
+        originY: view.originY,
+        gradient: REACH_COLOURS,
+        labels: [0.75, 0.5, 0.25],
+        fontSize: 12,
+      });
+      paintFold(canvas, range, view);
+    }
+    return;
+  }
+  const origin = { x: 0, y: view.originY };
+  if (diff) {
+    renderHeatmapDiff(canvas, scene.heatmap, scene.heatmap.compare!, {
+      ...common,
+      ...pointSize(view.scale),
+      origin,
+    });
+    return;
+  }
+  const range = rangeOf(scene, pane);
+  // Side by side, both panes share one scale: intensity is the cell's share of its own range.
+  const max = scene.compare === 'side' && scene.heatmap.compare ? peakShare(scene) * range.total : range.max;
+  renderHeatmap(canvas, range, {
+    ...common,
+    ...pointSize(view.scale),
+    origin,
+    max,
+    minOpacity: MIN_INTENSITY,
+    maxOpacity: MAX_OPACITY,
+    gradient: HEAT_GRADIENT,
+  });
+}
+
+/** The share of page views whose deepest point is at least `y` (the renderer's step function). */
+export function reachAt(reach: readonly ReachPoint[] | undefined, cellSize: number, y: number): number {
+  if (!reach || reach.length === 0) return 0;
+  for (let i = 0; i < reach.length; i++) {
+    const end = i + 1 < reach.length ? reach[i + 1]!.y : reach[i]!.y + cellSize;
+    if (y < end) return reach[i]!.share;
+  }
+  return 0;
+}
+
+/**
+ * The fold of a scroll heatmap: the server's `fold` (the mean viewport height) when it sends
+ * one, else the mean of the cells' `x` when they carry the viewport height there, else the
+ * depth every page view reached (the shortest screen). `average` says which.
+ */
+export function foldOf(range: HeatmapRange): { y: number; average: boolean } | undefined {
+  if (range.total === 0) return undefined;
+  if (typeof range.fold === 'number' && range.fold > 0) return { y: range.fold, average: true };
+  let sum = 0;
+  let n = 0;
+  for (const c of range.cells) {
+    if (c.x > 0) {
+      sum += (c.x + range.cellSize / 2) * c.count;
+      n += c.count;
+    }
+  }
+  if (n > 0 && n >= range.total * 0.5) return { y: Math.round(sum / n), average: true };
+  const first = range.reach?.[0];
+  return first ? { y: first.y, average: false } : undefined;
+}
+
+/** The mean of every page view's deepest point, px. */
+export function averageDepth(range: HeatmapRange): number | undefined {
+  let sum = 0;
+  let n = 0;
+  for (const c of range.cells) {
+    sum += (c.y + range.cellSize / 2) * c.count;
+    n += c.count;
+  }
+  return n > 0 ? Math.round(sum / n) : undefined;
+}
+
+function label(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  ratio: number,
+  dark: boolean,
+) {
+  const pad = 4 * ratio;
+  ctx.font = `600 ${12 * ratio}px system-ui, sans-serif`;
+  const w = ctx.measureText(text).width + 2 * pad;
+  const h = 18 * ratio;
+  ctx.fillStyle = dark ? 'rgba(20,24,34,0.9)' : 'rgba(255,255,255,0.92)';
+  ctx.fillRect(x, y - h, w, h);
+  ctx.fillStyle = dark ? '#fff' : '#111';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, x + pad, y - h / 2);
+}
+
+/** The fold line across the scroll map. */
+function paintFold(canvas: HTMLCanvasElement, range: HeatmapRange, view: StageView): void {
+  const fold = foldOf(range);
+  if (!fold) return;
+  const ctx = canvas.getContext('2d')!;
+  const y = Math.round((fold.y - view.originY) * view.scale * view.dpr);
+  if (y < 0 || y > canvas.height) return;
+  ctx.save();
+  ctx.strokeStyle = '#14c8ff';
+  ctx.lineWidth = 2 * view.dpr;
+  ctx.beginPath();
+  ctx.moveTo(0, y);
+  ctx.lineTo(canvas.width, y);
+  ctx.stroke();
+  const text = `${fold.average ? 'Average fold' : 'Fold (shortest screen)'} · ${Math.round(fold.y).toLocaleString('en-US')} px`;
+  label(ctx, text, canvas.width - 230 * view.dpr, y - 2 * view.dpr, view.dpr, true);
+  ctx.restore();
+}
+
+/** Scroll reach, compared: each band coloured by how much more (red) or less (blue) of the page views reached it. */
+function paintReachDiff(canvas: HTMLCanvasElement, a: HeatmapRange, b: HeatmapRange, view: StageView): void {
+  const ctx = canvas.getContext('2d')!;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const k = view.scale * view.dpr;
+  const palette = createPalette(DIFF_GRADIENT);
+  const edges = new Set<number>([0]);
+  for (const p of a.reach ?? []) edges.add(p.y);
+  for (const p of b.reach ?? []) edges.add(p.y);
+  const lastA = a.reach?.length ? a.reach[a.reach.length - 1]!.y + a.cellSize : 0;
+  const lastB = b.reach?.length ? b.reach[b.reach.length - 1]!.y + b.cellSize : 0;
+  edges.add(lastA);
+  edges.add(lastB);
+  const ys = [...edges].sort((p, q) => p - q);
+  const peak = reachDiffPeak(a, b);
+  for (let i = 0; i + 1 < ys.length; i++) {
+    const top = ys[i]!;
+    const end = ys[i + 1]!;
+    const d = reachAt(a.reach, a.cellSize, top) - reachAt(b.reach, b.cellSize, top);
+    const y0 = Math.max(0, Math.round((top - view.originY) * k));
+    const y1 = Math.min(canvas.height, Math.round((end - view.originY) * k));
+    if (y1 <= y0) continue;
+    const p = Math.round((Math.max(-1, Math.min(1, d / peak)) + 1) * 127.5) * 4;
+    const alpha = 0.15 + 0.5 * Math.min(1, Math.abs(d) / peak);
+    ctx.fillStyle = `rgba(${palette[p]},${palette[p + 1]},${palette[p + 2]},${alpha})`;
+    ctx.fillRect(0, y0, canvas.width, y1 - y0);
+  }
+}
+
+/** The largest difference of reach between the ranges (at least 5 points, so noise stays pale). */
+export function reachDiffPeak(a: HeatmapRange, b: HeatmapRange): number {
+  let peak = 0.05;
+  const ys = new Set<number>();
+  for (const p of a.reach ?? []) ys.add(p.y);
+  for (const p of b.reach ?? []) ys.add(p.y);
+  for (const y of ys)
+    peak = Math.max(peak, Math.abs(reachAt(a.reach, a.cellSize, y) - reachAt(b.reach, b.cellSize, y)));
+  return peak;
+}
+
+/** Events of `range` whose cell centre is within `r` page px of `(x, y)`. */
+export function countNear(range: HeatmapRange, x: number, y: number, r: number): number {
+  const half = range.cellSize / 2;
+  const r2 = r * r;
+  let n = 0;
+  for (const c of range.cells) {
+    const dx = c.x + half - x;
+    const dy = c.y + half - y;
+    if (dx * dx + dy * dy <= r2) n += c.count;
+  }
+  return n;
+}
+
+/** The radius (page px) a hover readout counts events within: the drawn point's. */
+export function hoverRadius(scale: number, cellSize: number): number {
+  return Math.max(cellSize, pointSize(scale).radius / scale);
+}
+
+const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits).replace(/\.0+$/, '')} %`;
+const int = (n: number) => n.toLocaleString('en-US');
+
+/** A signed relative change, "+38 %" / "−12 %". */
+export function change(ratio: number): string {
+  if (!Number.isFinite(ratio)) return 'new here';
+  const v = Math.round((ratio - 1) * 100);
+  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v)} %`;
+}
+
+/** The lines of the hover tooltip at page point `(x, y)` of pane `pane`. */
+export function readout(scene: Scene, pane: number, x: number, y: number, scale: number): string[] {
+  const h = scene.heatmap;
+  const b = h.compare;
+  if (scene.kind === 'scroll') {
+    const depth = `${int(Math.round(y))} px`;
+    if (scene.compare === 'diff' && b) {
+      const sa = reachAt(h.reach, h.cellSize, y);
+      const sb = reachAt(b.reach, b.cellSize, y);
+      const d = Math.round((sa - sb) * 100);
+      return [
+        `${pct(sa, 0)} of page views reached ${depth}`,
+        `${pct(sb, 0)} in the baseline (${d >= 0 ? '+' : '−'}${Math.abs(d)} points)`,
+      ];
+    }
+    const range = rangeOf(scene, pane);
+    const share = reachAt(range.reach, range.cellSize, y);
+    return [
+      `${pct(share, 0)} of page views reached ${depth}`,
+      `${int(Math.round(share * range.total))} of ${int(range.total)}`,
+    ];
+  }
+  const r = hoverRadius(scale, h.cellSize);
+  const what = noun(scene.kind);
+  if (scene.compare === 'diff' && b) {
+    const na = countNear(h, x, y, r);
+    const nb = countNear(b, x, y, r);
+    const sa = h.total > 0 ? na / h.total : 0;
+    const sb = b.total > 0 ? nb / b.total : 0;
+    if (na === 0 && nb === 0) return [`No ${what} here in either period`];
+    const ratio = sb > 0 ? sa / sb : Number.POSITIVE_INFINITY;
+    return [
+      na > 0 && nb === 0 ? `New: ${pct(sa)} of ${what} here` : `${change(ratio)} of ${what} here`,
+      `${pct(sa)} now (${int(na)}) · ${pct(sb)} before (${int(nb)})`,
+    ];
+  }
+  const range = rangeOf(scene, pane);
+  const n = countNear(range, x, y, r);
+  if (n === 0) return [`No ${what} here`];
+  return [
+    `${int(n)} ${noun(scene.kind, n)} here`,
+    `${pct(range.total > 0 ? n / range.total : 0)} of ${int(range.total)}`,
+  ];
+}
+
+/** A CSS gradient of the heat palette from a single event to the hottest cell, as drawn. */
+export function heatLegendCss(): string {
+  const palette = createPalette(HEAT_GRADIENT);
+  const stops: string[] = [];
+  for (let i = 0; i <= 8; i++) {
+    const t = MIN_INTENSITY + ((1 - MIN_INTENSITY) * i) / 8;
+    const p = Math.round(t * 255) * 4;
+    stops.push(
+      `rgba(${palette[p]},${palette[p + 1]},${palette[p + 2]},${Math.min(t, MAX_OPACITY).toFixed(2)}) ${i * 12.5}%`,
+    );
+  }
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}
+
+/** A CSS gradient of `gradient`'s stops, left to right. */
+export function gradientCss(gradient: Gradient): string {
+  const stops = Object.keys(gradient)
+    .map(Number)
+    .sort((p, q) => p - q)
+    .map((t) => `${gradient[t]} ${t * 100}%`);
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}
+
+/** Where a share ratio `r` (now ÷ before) sits on the diverging scale, 0–1 (see renderHeatmapDiff). */
+export function diffPosition(ratio: number): number {
+  return ((ratio - 1) / (ratio + 1) + 1) / 2;
+}
+
+/** The deepest point the data reaches: a page at least this tall (for pages that cannot be measured). */
+export function deepestOf(h: HeatmapAnswer | undefined): number {
+  let y = 0;
+  for (const range of [h, h?.compare]) {
+    if (!range) continue;
+    for (const c of range.cells) y = Math.max(y, c.y + range.cellSize);
+    const last = range.reach?.[range.reach.length - 1];
+    if (last) y = Math.max(y, last.y + range.cellSize);
+  }
+  return y;
+}
