@@ -309,19 +309,19 @@ export class MongoStorage implements StorageAdapter {
           throw self.#wrap(err, 'list');
         }
         const cursor = self.#collection.find(query, {
-          projection: { _id: 1, total: 1 },
+          projection: { _id: 1, total: 1, marks: 1 },
           readPreference: self.#readPreference,
         });
         try {
           for (;;) {
-            let doc: Pick<IndexDocument, '_id' | 'total'> | null;
+            let doc: Pick<IndexDocument, '_id' | 'total' | 'marks'> | null;
             try {
               doc = await cursor.next();
             } catch (err) {
               throw self.#wrap(err, 'list');
             }
             if (doc === null) return;
-            yield { key: keyFromString(doc._id), total: doc.total };
+            yield { key: keyFromString(doc._id), total: doc.total, marks: markPositions(marksOf(doc)) };
           }
         } finally {
           await cursor.close().catch(() => {});
