@@ -10,7 +10,7 @@ import {
   type TrackResult,
   withDeadline,
 } from '@monkeytracker/pipeline';
-import type { Heatmap, HeatmapQuery } from '@monkeytracker/query';
+import type { Heatmap, HeatmapQuery, PageList, PagesQuery } from '@monkeytracker/query';
 import { MemoryStorage, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { TrackerClosedError } from './errors';
 
@@ -47,6 +47,11 @@ export interface Tracker {
   track(input: unknown): TrackResult;
   /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
   query(query: TrackerQuery): Promise<Heatmap>;
+  /**
+   * The busiest pages of a site in a range, with counts per viewport bucket: stored totals (no
+   * index decoded) plus live counts, never twice. `{ site?, kind, from, to, top? }` (top ≤ 1000, default 100).
+   */
+  pages(query: PagesQuery): Promise<PageList>;
   /** The journal fsynced and every live delta merged into storage (`FLUSH_INCOMPLETE` after `cache.flushTimeoutMs`). */
   flush(): Promise<void>;
   /** Flushes, stops timers, closes the journal and the storage. Idempotent. */
@@ -244,6 +249,16 @@ class LiveTracker implements Tracker {
       return Promise.reject(new TrackerClosedError('query() after close(); create a new tracker'));
     try {
       return this.#pipeline.query(query);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  pages(query: PagesQuery): Promise<PageList> {
+    if (this.#closing)
+      return Promise.reject(new TrackerClosedError('pages() after close(); create a new tracker'));
+    try {
+      return this.#pipeline.pages(query);
     } catch (err) {
       return Promise.reject(err);
     }

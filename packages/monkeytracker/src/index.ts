@@ -9,7 +9,15 @@ export {
   type TrackResult,
 } from '@monkeytracker/pipeline';
 // Re-exported so a host needs one import for the common case.
-export { type HeatCell, type Heatmap, InvalidQueryError, InvalidRangeError } from '@monkeytracker/query';
+export {
+  type HeatCell,
+  type Heatmap,
+  InvalidQueryError,
+  InvalidRangeError,
+  type PageList,
+  type PagesQuery,
+  type PageTotals,
+} from '@monkeytracker/query';
 export { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
 export {
   createTracker,

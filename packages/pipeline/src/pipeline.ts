@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { HeatEvent, IndexKey } from '@monkeytracker/grid';
+import type { EventKind, HeatEvent, IndexKey } from '@monkeytracker/grid';
 import { type Journal, type JournalFrame, readJournalFrames } from '@monkeytracker/journal';
 import {
   type Heatmap,
@@ -7,7 +7,10 @@ import {
   InvalidQueryError,
   type LivePart,
   type LiveSource,
+  listPages,
   type PageKey,
+  type PageList,
+  type PagesQuery,
   queryHeatmap,
 } from '@monkeytracker/query';
 import { type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
@@ -230,6 +233,43 @@ export class Pipeline implements LiveSource {
   snapshot(page: PageKey, keys: readonly IndexKey[]): LivePart[][] {
     const series = this.#cache.findSeries(this.#pages.find(page.site, page.url), page.kind, page.bucket);
     return this.#cache.snapshot(series, keys);
+  }
+
+  /** {@link LiveSource}: the (url, bucket) series of `site` with live counts of `kind`. */
+  livePages(site: string, kind: EventKind): { url: string; bucket: number }[] {
+    const out: { url: string; bucket: number }[] = [];
+    const buckets = this.options.breakpoints.length;
+    for (const page of this.#pages.pagesOf(site)) {
+      for (let bucket = 0; bucket < buckets; bucket++) {
+        const series = this.#cache.findSeries(page, kind, bucket);
+        if (series !== undefined && series.days.size > 0) out.push({ url: page.url, bucket });
+      }
+    }
+    return out;
+  }
+
+  /** The busiest pages of a site in a range, with counts per bucket: stored totals plus live, never twice. */
+  pages(query: PagesQuery): Promise<PageList> {
+    const o = this.options;
+    const site = query.site ?? (o.sites?.length === 1 ? o.sites[0]!.id : undefined);
+    if (site === undefined && o.sites !== undefined && o.sites.length > 0) {
+      throw new InvalidQueryError(
+        `site is required with several sites (${o.sites.map((s) => s.id).join(', ')})`,
+        { field: 'site' },
+      );
+    }
+    return withDeadline(
+      listPages(
+        this.storage,
+        { ...query, site },
+        { live: this, timeZone: o.timeZone, now: this.#now(), maxDays: o.maxQueryDays },
+      ),
+      o.queryTimeoutMs,
+      () =>
+        new StorageUnavailableError(
+          `storage did not answer the page list within ${o.queryTimeoutMs} ms (queryTimeoutMs)`,
+        ),
+    );
   }
 
   /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */

@@ -1,4 +1,12 @@
 export { InvalidQueryError, InvalidRangeError, QUERY_ERRORS } from './errors';
+export {
+  type ListPagesOptions,
+  listPages,
+  MAX_PAGES,
+  type PageList,
+  type PagesQuery,
+  type PageTotals,
+} from './list-pages';
 export { type DayInput, DEFAULT_MAX_DAYS, type PlanInput, planQuery, type QueryPlan } from './plan-query';
 export {
   type HeatmapQuery,

@@ -60,6 +60,11 @@ export interface LiveSource {
   readonly writer: string;
   /** The live parts of each of `keys` (same order), taken synchronously, before storage is read. */
   snapshot(page: PageKey, keys: readonly IndexKey[]): readonly (readonly LivePart[])[];
+  /**
+   * The pages (url and viewport bucket) of `site` with live counts of `kind`, for page lists
+   * (`listPages`). Optional: without it a page list shows stored totals only.
+   */
+  livePages?(site: string, kind: EventKind): readonly { url: string; bucket: number }[];
 }
 
 /** Options of {@link queryHeatmap}. */

@@ -11,7 +11,7 @@ import {
   type Period,
   zoneCalendar,
 } from '@monkeytracker/grid';
-import { type LivePart, type LiveSource, queryHeatmap } from '@monkeytracker/query';
+import { type LivePart, type LiveSource, listPages, queryHeatmap } from '@monkeytracker/query';
 import { MemoryStorage } from '@monkeytracker/storage';
 import { seededRandom } from '@monkeytracker/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,14 @@ const samePage = (a: IndexKey, b: Omit<IndexKey, 'period'>) =>
   a.site === b.site && a.url === b.url && a.kind === b.kind && a.bucket === b.bucket;
 const liveSource: LiveSource = {
   writer: WRITER,
+  livePages(site, kind) {
+    const out = new Map<string, { url: string; bucket: number }>();
+    for (const { key } of [...live.values(), ...settled.values()]) {
+      if (key.site === site && key.kind === kind)
+        out.set(`${key.url}|${key.bucket}`, { url: key.url, bucket: key.bucket });
+    }
+    return [...out.values()];
+  },
   snapshot(page, keys) {
     return keys.map((key) => {
       const parts: LivePart[] = [];
@@ -200,5 +208,43 @@ describe('queryHeatmap against a naive count over the raw events', () => {
       .slice(0, 25);
     expect(result.cells).toEqual(sorted);
     expect(result.total).toBe(expected.total);
+  });
+});
+
+describe('listPages against a naive count over the raw events', () => {
+  it('gives every page its total and per-bucket counts for 100 random ranges, stored plus live, never twice', async () => {
+    const r = seededRandom(11);
+    const first = dayNumberOf(2024, 1, 10) - 3;
+    const today = zoneCalendar(TIME_ZONE).dayNumber(NOW);
+    for (let i = 0; i < 100; i++) {
+      const fromDay = first + Math.floor(r() * (today - first + 4));
+      const toDay = r() < 0.3 ? today : Math.min(fromDay + Math.floor(r() * 100), today + 5);
+      const from = formatDay(fromDay);
+      const to = formatDay(Math.max(fromDay, toDay));
+      const kind = EVENT_KINDS[Math.floor(r() * 3)]!;
+      const list = await listPages(
+        storage,
+        { kind, from, to, top: 3 },
+        { live: liveSource, timeZone: TIME_ZONE, now: NOW },
+      );
+      const expected = new Map<string, { total: number; buckets: Record<number, number> }>();
+      let total = 0;
+      for (const e of events) {
+        const day = oracle.format(e.t);
+        if (e.kind !== kind || day < from || day > to) continue;
+        const bucket = BREAKPOINTS.findLastIndex((b) => e.vw >= b);
+        const page = expected.get(e.url) ?? { total: 0, buckets: {} };
+        page.total++;
+        page.buckets[bucket] = (page.buckets[bucket] ?? 0) + 1;
+        expected.set(e.url, page);
+        total++;
+      }
+      const want = [...expected]
+        .map(([url, p]) => ({ url, ...p }))
+        .sort((a, b) => b.total - a.total || (a.url < b.url ? -1 : 1))
+        .slice(0, 3);
+      expect(list.total, `${kind} ${from}..${to}`).toBe(total);
+      expect(list.pages, `${kind} ${from}..${to}`).toEqual(want);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { decodeIndex, encodeIndex, type GridIndex, type IndexKey } from '@monkeytracker/grid';
 import { type NormalizedFilter, StorageCorruptionError, type WriterMarks } from '@monkeytracker/storage';
 import { Binary, type Filter } from 'mongodb';
@@ -22,6 +23,12 @@ export interface IndexDocument {
   /** `encodeIndex(index)`: versioned, compact. */
   blob: Binary;
   v: number;
+  /**
+   * A random number set when the document is created: `v` starts at 1 again when a key is
+   * deleted and merged anew, so a reader's cache tells the incarnations apart by (`c`, `v`).
+   * Absent on documents written before it existed.
+   */
+  c?: number;
   /** Per writer id: `{ p: position, at: epoch ms }`. */
   marks: WriterMarks;
   /** Sum of counts: the page list reads it without decoding blobs. */
@@ -78,6 +85,7 @@ export function newDocument(id: string, key: IndexKey, index: GridIndex, marks: 
     period,
     g: period[0] as 'd' | 'm',
     v: 1,
+    c: randomInt(1, 2 ** 48),
     ...indexFields(index, marks),
   };
 }

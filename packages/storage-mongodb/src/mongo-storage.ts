@@ -25,6 +25,7 @@ import {
   type WriteConcernSettings,
 } from 'mongodb';
 import { type CasMergeContext, casMerge, readByIds } from './cas-merge';
+import { DecodedCache } from './decoded-cache';
 import { toStorageError } from './driver-errors';
 import { ensureIndexes } from './ensure-indexes';
 import { MongoStorageOptionsError } from './errors';
@@ -80,6 +81,14 @@ export interface MongoStorageOptions {
    */
   pointReads?: boolean;
   /**
+   * Bytes of decoded indexes `get` keeps, by key and version (least recently used out). A `get`
+   * whose keys are partly cached first reads only their versions, then the documents that
+   * changed, so repeated queries (a viewer asking the same ranges) skip the transfer and the
+   * decode of every unchanged blob; an index changed by any writer has a new version and is read
+   * again. `0` turns it off. Default 64 MiB.
+   */
+  cacheBytes?: number;
+  /**
    * Called in every merge round after the versions are read and before anything is written.
    * For tests and fault injection (e.g. a concurrent writer); do not use in production.
    */
@@ -118,6 +127,7 @@ export class MongoStorage implements StorageAdapter {
   readonly #writeConcern: WriteConcernSettings | undefined;
   readonly #merge: CasMergeContext;
   readonly #maxKeysPerBatch: number;
+  readonly #cache: DecodedCache | undefined;
   #ready: Promise<void> | undefined;
   #detectServer: { pointReads: boolean; claims: boolean };
   #closed = false;
@@ -151,6 +161,8 @@ export class MongoStorage implements StorageAdapter {
     this.#readPreference = options.readPreference;
     this.#writeConcern = options.writeConcern;
     this.#maxKeysPerBatch = positive('maxKeysPerBatch', options.maxKeysPerBatch ?? 500, 1);
+    const cacheBytes = positive('cacheBytes', options.cacheBytes ?? 64 * 2 ** 20, 0);
+    this.#cache = cacheBytes > 0 ? new DecodedCache(cacheBytes) : undefined;
     this.#merge = {
       collection: this.#collection,
       writeConcern: options.writeConcern,
@@ -260,40 +272,59 @@ export class MongoStorage implements StorageAdapter {
     return report;
   }
 
-  /** See {@link StorageAdapter.get}. One `find` (one round trip for up to 100 keys). */
+  /**
+   * See {@link StorageAdapter.get}. One `find` (one round trip for up to 100 keys) when none of
+   * the keys is cached; otherwise one `find` of their versions, and one of the documents whose
+   * version is not the cached one (see `cacheBytes`).
+   */
   async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
     this.#assertOpen('get');
     const ids = [...new Set(keys.map(keyToString))];
     const out = new Map<string, StoredIndex>();
     if (ids.length === 0) return out;
-    type Read = Pick<IndexDocument, '_id' | 'blob' | 'v' | 'marks'>;
-    let docs: Read[];
+    type Read = Pick<IndexDocument, '_id' | 'blob' | 'v' | 'c' | 'marks'>;
+    const cache = this.#cache;
     try {
       await this.#init();
-      docs = this.#merge.pointReads
-        ? await readByIds<Read>(this.#merge, ids, { blob: 1, v: 1, marks: 1 })
-        : await this.#collection
-            .find(
-              { _id: { $in: ids } },
-              // batchSize > matches, so the first reply holds everything and closes the cursor.
-              {
-                projection: { blob: 1, v: 1, marks: 1 },
-                readPreference: this.#readPreference,
-                batchSize: Math.max(101, ids.length + 1),
-              },
-            )
-            .toArray();
+      let missing = ids;
+      if (cache?.hasAny(ids)) {
+        missing = [];
+        const present = new Set<string>();
+        for (const doc of await this.#find<Pick<IndexDocument, '_id' | 'v' | 'c'>>(ids, { v: 1, c: 1 })) {
+          present.add(doc._id);
+          const hit = cache.take(doc._id, doc.c ?? 0, doc.v);
+          if (hit) out.set(doc._id, hit);
+          else missing.push(doc._id);
+        }
+        // Keys gone from the server (deleted) must not answer from the cache later.
+        for (const id of ids) if (!present.has(id)) cache.delete(id);
+      }
+      if (missing.length === 0) return out;
+      for (const doc of await this.#find<Read>(missing, { blob: 1, v: 1, c: 1, marks: 1 })) {
+        const stored = {
+          index: decodeBlob(doc._id, doc.blob),
+          marks: markPositions(marksOf(doc)),
+          version: doc.v,
+        };
+        cache?.put(doc._id, doc.c ?? 0, stored);
+        out.set(doc._id, stored);
+      }
     } catch (err) {
       throw this.#wrap(err, 'get');
     }
-    for (const doc of docs) {
-      out.set(doc._id, {
-        index: decodeBlob(doc._id, doc.blob),
-        marks: markPositions(marksOf(doc)),
-        version: doc.v,
-      });
-    }
     return out;
+  }
+
+  /** Documents of `ids` with `projection`: one `$in` query, or point reads on FerretDB. */
+  #find<T extends { _id: string }>(ids: string[], projection: Record<string, 1>): Promise<T[]> {
+    if (this.#merge.pointReads) return readByIds<T>(this.#merge, ids, projection);
+    return this.#collection
+      .find(
+        { _id: { $in: ids } },
+        // batchSize > matches, so the first reply holds everything and closes the cursor.
+        { projection, readPreference: this.#readPreference, batchSize: Math.max(101, ids.length + 1) },
+      )
+      .toArray() as unknown as Promise<T[]>;
   }
 
   /** See {@link StorageAdapter.list}. Streams `_id`s and totals with a cursor; breaking out closes it. */
@@ -309,19 +340,19 @@ export class MongoStorage implements StorageAdapter {
           throw self.#wrap(err, 'list');
         }
         const cursor = self.#collection.find(query, {
-          projection: { _id: 1, total: 1 },
+          projection: { _id: 1, total: 1, marks: 1 },
           readPreference: self.#readPreference,
         });
         try {
           for (;;) {
-            let doc: Pick<IndexDocument, '_id' | 'total'> | null;
+            let doc: Pick<IndexDocument, '_id' | 'total' | 'marks'> | null;
             try {
               doc = await cursor.next();
             } catch (err) {
               throw self.#wrap(err, 'list');
             }
             if (doc === null) return;
-            yield { key: keyFromString(doc._id), total: doc.total };
+            yield { key: keyFromString(doc._id), total: doc.total, marks: markPositions(marksOf(doc)) };
           }
         } finally {
           await cursor.close().catch(() => {});
@@ -355,6 +386,7 @@ export class MongoStorage implements StorageAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#cache?.clear();
     if (this.#ownsClient) await this.#client!.close();
   }
 

@@ -94,6 +94,52 @@ describe.skipIf(uri === '')('MongoStorage', () => {
     await client.close();
   });
 
+  it('repeated gets answer from the decoded cache after one versions-only find; other writers and re-created keys are never stale', async () => {
+    const client = new MongoClient(uri, { monitorCommands: true });
+    const collection = freshCollection();
+    const storage = new MongoStorage({ client, db: DB, collection, pointReads: false });
+    const other = new MongoStorage({ uri, db: DB, collection });
+    const keys = Array.from({ length: 10 }, (_, i) => key(`/c/${i}`));
+    await storage.merge(keys.map((k, i) => ({ key: k, delta: one(i, i + 1) })));
+    const finds: Record<string, unknown>[] = [];
+    client.on('commandStarted', (e) => {
+      if (e.commandName === 'find') finds.push(e.command.projection as Record<string, unknown>);
+    });
+    const totals = async () => {
+      const got = await storage.get(keys);
+      return keys.map((k) => got.get(keyToString(k))?.index.total ?? 0);
+    };
+    expect(await totals()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(finds).toEqual([{ blob: 1, v: 1, c: 1, marks: 1 }]); // cold: one find of everything
+    finds.length = 0;
+    expect(await totals()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(finds).toEqual([{ v: 1, c: 1 }]); // warm: versions only
+    // Another process merges into two keys: exactly those are read again.
+    finds.length = 0;
+    await other.merge([
+      { key: keys[0]!, delta: one(0, 100) },
+      { key: keys[9]!, delta: one(9, 100) },
+    ]);
+    expect(await totals()).toEqual([101, 2, 3, 4, 5, 6, 7, 8, 9, 110]);
+    expect(finds).toEqual([
+      { v: 1, c: 1 },
+      { blob: 1, v: 1, c: 1, marks: 1 },
+    ]);
+    // Deleted by the other process and merged anew: version 1 again, a new document.
+    await other.delete({ url: '/c/3' });
+    expect((await totals())[3]).toBe(0);
+    await other.merge([{ key: keys[3]!, delta: one(3, 4) }]);
+    await other.delete({ url: '/c/4' });
+    await other.merge([{ key: keys[4]!, delta: one(4, 50) }]);
+    expect(await totals()).toEqual([101, 2, 3, 4, 50, 6, 7, 8, 9, 110]);
+    const marks = (await storage.get([keys[0]!])).get(keyToString(keys[0]!))!.version;
+    expect(marks).toBe(2);
+    await storage.collection.drop();
+    await other.close();
+    await storage.close();
+    await client.close();
+  });
+
   it('server down: STORAGE_UNAVAILABLE (503) with the driver error as cause', async () => {
     const storage = new MongoStorage({
       uri: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300',

@@ -160,8 +160,9 @@ export class MemoryStorage implements StorageAdapter {
       async *[Symbol.asyncIterator]() {
         self.#assertOpen('list');
         const snapshot = [...self.#data.values()];
-        for (const { key, index } of snapshot) {
-          if (keyMatchesFilter(key, normalized)) yield { key: { ...key }, total: index.total };
+        for (const { key, index, marks } of snapshot) {
+          if (keyMatchesFilter(key, normalized))
+            yield { key: { ...key }, total: index.total, marks: markPositions(marks) };
         }
       },
     };

@@ -30,11 +30,16 @@ export interface StoredIndex {
   version: number;
 }
 
-/** A key found by {@link StorageAdapter.list}, with its total (no blob decoded). */
+/** A key found by {@link StorageAdapter.list}, with its total and marks (no blob decoded). */
 export interface ListedIndex {
   key: IndexKey;
   /** The sum of the index's counts. */
   total: number;
+  /**
+   * Per writer id, the position of the last delta applied (as {@link StoredIndex.marks}), read
+   * with the total: a page list adds a tracker's live deltas above its mark, never twice.
+   */
+  marks: Readonly<Record<string, number>>;
 }
 
 /** What a merge did: entries applied, and entries skipped because their position was already applied. */

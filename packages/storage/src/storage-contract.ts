@@ -342,6 +342,26 @@ export function storageContract(
           expectSameIndex(third, mergeIndexes(delta, delta), 'after position 11');
         }));
 
+      it('list shows the same marks and totals as get', () =>
+        withStorage(async ({ storage }) => {
+          const k = key();
+          const plain = key({ url: '/plain' });
+          await storage.merge([
+            { key: k, delta: randomIndex(23, 10, 300), writer: 'w1', position: 7 },
+            { key: k, delta: randomIndex(24, 10, 300), writer: 'w2', position: 3 },
+            { key: plain, delta: randomIndex(25, 10, 300) },
+          ]);
+          const got = await storage.get([k, plain]);
+          const listed = new Map<string, { total: number; marks: Readonly<Record<string, number>> }>();
+          for await (const entry of storage.list()) listed.set(keyToString(entry.key), entry);
+          for (const id of [keyToString(k), keyToString(plain)]) {
+            expect(listed.get(id)?.marks, id).toEqual(got.get(id)!.marks);
+            expect(listed.get(id)?.total, id).toBe(got.get(id)!.index.total);
+          }
+          expect(listed.get(keyToString(k))?.marks).toEqual({ w1: 7, w2: 3 });
+          expect(listed.get(keyToString(plain))?.marks).toEqual({});
+        }));
+
       it('a position at or below the mark is skipped, out of order or not', () =>
         withStorage(async ({ storage }) => {
           const k = key();

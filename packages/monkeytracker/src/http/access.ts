@@ -15,9 +15,35 @@ export function isLoopback(req: IncomingMessage): boolean {
   return address === '::1' || /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
 
+/** The cookie the viewer's sign-in page stores the read token in (see {@link bearerToken}). */
+export const TOKEN_COOKIE = 'monkeytracker_token';
+
+/** The value of cookie `name` in a `Cookie` header, URI-decoded, or undefined. */
+function cookieOf(header: string | undefined, name: string): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether a request carries credentials: an `Authorization` header or the token cookie. */
+export function hasCredentials(req: IncomingMessage): boolean {
+  return req.headers.authorization !== undefined || cookieOf(req.headers.cookie, TOKEN_COOKIE) !== undefined;
+}
+
 /**
  * An {@link Authorize} that accepts `Authorization: Bearer <token>` with exactly this token
- * (compared in constant time), for `monkeytracker serve --read-token` and small deployments.
+ * (compared in constant time), for `monkeytracker serve --read-token` and small deployments;
+ * also the cookie `monkeytracker_token` that the viewer's sign-in page sets (same-site only, so
+ * another site cannot make a browser read with it).
  *
  * @example
  * ```ts
@@ -31,8 +57,12 @@ export function bearerToken(token: string): Authorize {
   const expected = Buffer.from(token);
   return (req) => {
     const header = req.headers.authorization;
-    if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-    const given = Buffer.from(header.slice(7).trim());
+    const value =
+      typeof header === 'string' && header.startsWith('Bearer ')
+        ? header.slice(7).trim()
+        : cookieOf(req.headers.cookie, TOKEN_COOKIE);
+    if (value === undefined) return false;
+    const given = Buffer.from(value);
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 }
@@ -63,7 +93,7 @@ export async function readAccess(
     onError(err instanceof Error ? err : new Error(String(err)));
   }
   if (allowed) return undefined;
-  if (req.headers.authorization === undefined) {
+  if (!hasCredentials(req)) {
     return errorAnswer(new UnauthorizedError('this read needs credentials'), {
       'www-authenticate': 'Bearer realm="monkeytracker"',
     });

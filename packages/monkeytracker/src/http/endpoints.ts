@@ -2,10 +2,12 @@
  * What each endpoint answers, apart from how a request arrives: the `node:http` handler and the
  * Fastify plugin both call these, so the two behave the same by construction.
  */
+
+import { formatDay, zoneCalendar } from '@monkeytracker/grid';
 import type { Authorize } from './access';
 import { eventsOfBody, parseJsonSafely } from './body';
 import { InvalidBodyError, OverloadedError } from './errors';
-import { parseHeatmapParams } from './heatmap-params';
+import { parseHeatmapParams, parsePagesParams } from './heatmap-params';
 import type { TrackerPort } from './port';
 import { errorAnswer, type HttpAnswer } from './respond';
 
@@ -143,21 +145,78 @@ export function collectValue(ctx: EndpointContext, value: unknown): HttpAnswer {
   return { status: 202, body: result };
 }
 
-/** `GET {prefix}/heatmap?…`: the heatmap, or 400 naming the bad parameter. */
+/**
+ * `GET {prefix}/heatmap?…`: the heatmap, or 400 naming the bad parameter. With `compareFrom` and
+ * `compareTo` the answer also carries `compare`: the same page over the second range.
+ */
 export async function heatmapAnswer(ctx: EndpointContext, search: string): Promise<HttpAnswer> {
   try {
-    return { status: 200, body: await ctx.port.query(parseHeatmapParams(search)) };
+    const { query, compare } = parseHeatmapParams(search);
+    if (compare === undefined) return { status: 200, body: await ctx.port.query(query) };
+    const [first, second] = await Promise.all([
+      ctx.port.query(query),
+      ctx.port.query({ ...query, ...compare }),
+    ]);
+    return { status: 200, body: { ...first, compare: second } };
   } catch (err) {
     return failureAnswer(ctx, err);
   }
 }
 
+/** `GET {prefix}/pages?site=&kind=&from=&to=&top=`: the busiest pages with counts per bucket. */
+export async function pagesAnswer(ctx: EndpointContext, search: string): Promise<HttpAnswer> {
+  try {
+    return { status: 200, body: await ctx.port.pages(parsePagesParams(search)) };
+  } catch (err) {
+    return failureAnswer(ctx, err);
+  }
+}
+
+/** What `GET {prefix}/config` answers: what a viewer needs to ask good questions. */
+export interface ViewerConfig {
+  cellSize: number;
+  breakpoints: readonly number[];
+  /** Each viewport bucket with the widths it holds (`maxWidth` null for the last). */
+  buckets: { bucket: number; minWidth: number; maxWidth: number | null }[];
+  timeZone: string;
+  /** Today in the tracker's zone, `YYYY-MM-DD`. */
+  today: string;
+  maxQueryDays: number;
+  /** The configured sites (`[{ id: 'default', hosts: [] }]` without any). */
+  sites: { id: string; hosts: readonly string[] }[];
+  kinds: readonly ['click', 'scroll', 'move'];
+}
+
+/** `GET {prefix}/config`: the tracker's geometry, calendar and sites. */
+export function configAnswer(ctx: EndpointContext): HttpAnswer {
+  const o = ctx.port.options;
+  const b = o.breakpoints;
+  const body: ViewerConfig = {
+    cellSize: o.cellSize,
+    breakpoints: b,
+    buckets: b.map((minWidth, bucket) => ({
+      bucket,
+      minWidth,
+      maxWidth: bucket + 1 < b.length ? b[bucket + 1]! - 1 : null,
+    })),
+    timeZone: o.timeZone,
+    today: formatDay(zoneCalendar(o.timeZone).dayNumber(ctx.port.now())),
+    maxQueryDays: o.maxQueryDays,
+    sites:
+      o.sites && o.sites.length > 0
+        ? o.sites.map((s) => ({ id: s.id, hosts: [...s.hosts] }))
+        : [{ id: 'default', hosts: [] }],
+    kinds: ['click', 'scroll', 'move'],
+  };
+  return { status: 200, body };
+}
+
 /** `GET {prefix}/metrics`: the Prometheus text format. */
-export async function metricsAnswer(ctx: EndpointContext): Promise<HttpAnswer & { text?: string }> {
+export async function metricsAnswer(ctx: EndpointContext): Promise<HttpAnswer> {
   try {
     return {
       status: 200,
-      text: await ctx.metrics!.scrape(),
+      raw: await ctx.metrics!.scrape(),
       headers: { 'content-type': ctx.metrics!.contentType },
     };
   } catch (err) {

@@ -2,22 +2,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { checkMediaType } from './body';
 import { preflightHeaders } from './cors';
-import {
-  collectText,
-  failureAnswer,
-  type HandlerStats,
-  healthAnswer,
-  heatmapAnswer,
-  metricsAnswer,
-  overloadedAnswer,
-} from './endpoints';
+import { collectText, failureAnswer, type HandlerStats, overloadedAnswer } from './endpoints';
 import { NotFoundError } from './errors';
 import {
   ALLOW,
   type HandlerOptions,
+  isViewerPath,
   methodNotAllowed,
   type ResolvedHandlerOptions,
-  read,
+  readAnswer,
   resolveHandlerOptions,
   served,
   tooLarge,
@@ -43,7 +36,10 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   reply.code(answer.status);
   if (answer.headers) reply.headers(answer.headers);
-  if (answer.text !== undefined) return reply.header('cache-control', 'no-store').send(answer.text);
+  if (answer.raw !== undefined) {
+    if (!('cache-control' in (answer.headers ?? {}))) reply.header('cache-control', 'no-store');
+    return reply.send(typeof answer.raw === 'string' ? answer.raw : Buffer.from(answer.raw));
+  }
   if (answer.body === undefined) return reply.send();
   return reply.headers(JSON_HEADERS).send(JSON.stringify(answer.body));
 }
@@ -95,9 +91,14 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
   if (o.metrics) {
     app.addHook('onResponse', async (request, reply) => {
       const endpoint = request.url.split('?')[0]!.slice(o.prefix.length);
-      o.metrics!.observeHttp(ALLOW[endpoint] !== undefined ? endpoint : 'other', reply.statusCode);
+      const known = ALLOW[endpoint] !== undefined ? endpoint : isViewerPath(endpoint) ? '/viewer' : 'other';
+      o.metrics!.observeHttp(known, reply.statusCode);
     });
   }
+  const searchOf = (url: string) => {
+    const q = url.indexOf('?');
+    return q < 0 ? '' : url.slice(q + 1);
+  };
   for (const [endpoint, allow] of Object.entries(ALLOW)) {
     if (!served(o, endpoint)) continue;
     const main = endpoint === '/collect' ? 'POST' : 'GET';
@@ -107,14 +108,7 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
       handler: async (request, reply) => {
         if (endpoint === '/collect')
           return send(reply, collectText(o, typeof request.body === 'string' ? request.body : ''));
-        const denied = await read(o, request.raw);
-        if (endpoint === '/metrics') return send(reply, denied ?? (await metricsAnswer(o)));
-        if (endpoint === '/heatmap') {
-          if (denied) return send(reply, denied);
-          const q = request.url.indexOf('?');
-          return send(reply, await heatmapAnswer(o, q < 0 ? '' : request.url.slice(q + 1)));
-        }
-        return send(reply, healthAnswer(o, o.query && denied === undefined));
+        return send(reply, await readAnswer(o, request.raw, endpoint, searchOf(request.url)));
       },
     });
     app.route({
@@ -133,6 +127,22 @@ async function routes(app: FastifyInstance, o: ResolvedHandlerOptions): Promise<
       method: [...others],
       url: endpoint,
       handler: async (_request, reply) => send(reply, methodNotAllowed(allow)),
+    });
+  }
+  if (served(o, '/viewer')) {
+    app.route({
+      method: 'GET',
+      url: '/viewer',
+      handler: async (request, reply) =>
+        send(reply, await readAnswer(o, request.raw, '/viewer', searchOf(request.url))),
+    });
+    app.route({
+      method: 'GET',
+      url: '/viewer/*',
+      handler: async (request, reply) => {
+        const path = request.url.split('?')[0]!.slice(o.prefix.length);
+        return send(reply, await readAnswer(o, request.raw, path, searchOf(request.url)));
+      },
     });
   }
 }

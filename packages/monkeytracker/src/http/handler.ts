@@ -6,6 +6,7 @@ import { type CorsOption, type CorsPolicy, corsPolicy, preflightHeaders } from '
 import {
   collectText,
   collectValue,
+  configAnswer,
   type EndpointContext,
   failureAnswer,
   type HandlerStats,
@@ -15,10 +16,12 @@ import {
   metricsAnswer,
   newHandlerStats,
   overloadedAnswer,
+  pagesAnswer,
 } from './endpoints';
 import { BodyTooLargeError, MethodNotAllowedError, NotFoundError } from './errors';
 import type { TrackerPort } from './port';
 import { errorAnswer, type HttpAnswer, writeAnswer } from './respond';
+import { type ViewerApp, viewerAnswer } from './viewer-endpoint';
 
 /** Options of {@link createHandler} (and `tracker.handler()`, and the Fastify plugin). */
 export interface HandlerOptions {
@@ -54,6 +57,11 @@ export interface HandlerOptions {
    * count every answer: `createMetrics(tracker)` from `monkeytracker/metrics`. Default off.
    */
   metrics?: HttpMetrics;
+  /**
+   * Serve a heatmap viewer at `{prefix}/viewer/`, behind `authorize` like every read:
+   * `createViewer()` from `@monkeytracker/viewer`. Default off. Needs `query` on.
+   */
+  viewer?: ViewerApp;
 }
 
 /** `next` of Express and Connect: called when a request is not for the handler. */
@@ -75,14 +83,27 @@ const DEFAULT_MAX_BODY = 64 * 1024;
 export const ALLOW: Readonly<Record<string, string>> = {
   '/collect': 'POST, OPTIONS',
   '/heatmap': 'GET, HEAD, OPTIONS',
+  '/pages': 'GET, HEAD, OPTIONS',
+  '/config': 'GET, HEAD, OPTIONS',
   '/health': 'GET, HEAD, OPTIONS',
   '/metrics': 'GET, HEAD, OPTIONS',
 };
 
-/** Whether an endpoint is on for these options (the heatmap off with `query: false`, metrics only when given). */
+/** Whether a path (after the prefix) is the viewer's: `/viewer` or under `/viewer/`. */
+export function isViewerPath(endpoint: string): boolean {
+  return endpoint === '/viewer' || endpoint.startsWith('/viewer/');
+}
+
+/** The methods a path allows, if the handler knows it. */
+export function allowOf(endpoint: string): string | undefined {
+  return ALLOW[endpoint] ?? (isViewerPath(endpoint) ? 'GET, HEAD' : undefined);
+}
+
+/** Whether an endpoint is on for these options (reads off with `query: false`, metrics and the viewer only when given). */
 export function served(o: ResolvedHandlerOptions, endpoint: string): boolean {
-  if (endpoint === '/heatmap') return o.query;
+  if (endpoint === '/heatmap' || endpoint === '/pages' || endpoint === '/config') return o.query;
   if (endpoint === '/metrics') return o.metrics !== undefined;
+  if (isViewerPath(endpoint)) return o.query && o.viewer !== undefined;
   return ALLOW[endpoint] !== undefined;
 }
 
@@ -91,6 +112,29 @@ export interface ResolvedHandlerOptions extends EndpointContext {
   prefix: string;
   maxBodyBytes: number;
   cors: CorsPolicy | undefined;
+  viewer: ViewerApp | undefined;
+}
+
+/**
+ * The answer to a read (`GET`/`HEAD` of heatmap, pages, config, metrics, health, the viewer),
+ * authorization included: the one read path of the `node:http` handler and the Fastify plugin.
+ */
+export async function readAnswer(
+  o: ResolvedHandlerOptions,
+  req: IncomingMessage,
+  endpoint: string,
+  search: string,
+): Promise<HttpAnswer> {
+  if (isViewerPath(endpoint)) {
+    return viewerAnswer({ ...o, viewer: o.viewer! }, req, endpoint.slice('/viewer'.length), search);
+  }
+  const denied = await read(o, req);
+  if (endpoint === '/health') return healthAnswer(o, o.query && denied === undefined);
+  if (denied) return denied;
+  if (endpoint === '/heatmap') return heatmapAnswer(o, search);
+  if (endpoint === '/pages') return pagesAnswer(o, search);
+  if (endpoint === '/config') return configAnswer(o);
+  return metricsAnswer(o);
 }
 
 /** Checks handler options (throwing `INVALID_OPTION`) and fills in defaults. */
@@ -114,6 +158,10 @@ export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions
       `handler retryAfterSeconds must be an integer ≥ 0, got ${String(retryAfter)}`,
     );
   }
+  const viewer = options.viewer;
+  if (viewer !== undefined && (typeof viewer !== 'object' || typeof viewer.asset !== 'function')) {
+    throw new TrackerOptionError('handler viewer must come from createViewer() of @monkeytracker/viewer');
+  }
   if (options.authorize !== undefined && typeof options.authorize !== 'function') {
     throw new TrackerOptionError('handler authorize must be a function (req) => boolean | Promise<boolean>');
   }
@@ -129,6 +177,7 @@ export function resolveHandlerOptions(port: TrackerPort, options: HandlerOptions
   return {
     port,
     metrics,
+    viewer,
     authorize: options.authorize,
     prefix,
     maxBodyBytes,
@@ -190,7 +239,7 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
     }
     const endpoint = path.slice(o.prefix.length);
     if (o.metrics) {
-      const known = ALLOW[endpoint] !== undefined ? endpoint : 'other';
+      const known = ALLOW[endpoint] !== undefined ? endpoint : isViewerPath(endpoint) ? '/viewer' : 'other';
       res.once('finish', () => o.metrics!.observeHttp(known, res.statusCode));
     }
     try {
@@ -201,7 +250,7 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
         for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
       }
       const method = req.method;
-      const allow = ALLOW[endpoint];
+      const allow = allowOf(endpoint);
       if (allow === undefined || !served(o, endpoint)) {
         writeAnswer(res, errorAnswer(new NotFoundError(`no monkeytracker endpoint at ${path}`)));
       } else if (method === 'OPTIONS') {
@@ -211,16 +260,11 @@ export function createHandler(port: TrackerPort, options: HandlerOptions = {}): 
         else writeAnswer(res, methodNotAllowed(allow));
       } else if (method !== 'GET' && method !== 'HEAD') {
         writeAnswer(res, methodNotAllowed(allow));
-      } else if (endpoint === '/heatmap') {
-        const search = q < 0 ? '' : url.slice(q + 1);
-        void read(o, req).then(async (denied) =>
-          writeAnswer(res, denied ?? (await heatmapAnswer(o, search))),
-        );
-      } else if (endpoint === '/metrics') {
-        void read(o, req).then(async (denied) => writeAnswer(res, denied ?? (await metricsAnswer(o))));
       } else {
-        void read(o, req).then((denied) =>
-          writeAnswer(res, healthAnswer(o, o.query && denied === undefined)),
+        const search = q < 0 ? '' : url.slice(q + 1);
+        readAnswer(o, req, endpoint, search).then(
+          (answer) => writeAnswer(res, answer),
+          (err: unknown) => writeAnswer(res, failureAnswer(o, err)),
         );
       }
     } catch (err) {

@@ -1,49 +1,106 @@
 import type { EventKind } from '@monkeytracker/grid';
-import { type HeatmapQuery, InvalidQueryError, InvalidRangeError } from '@monkeytracker/query';
+import {
+  type HeatmapQuery,
+  InvalidQueryError,
+  InvalidRangeError,
+  type PagesQuery,
+} from '@monkeytracker/query';
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const UINT_RE = /^\d{1,15}$/;
-const FIELDS = ['url', 'kind', 'site', 'vw', 'bucket', 'from', 'to', 'top', 'minCount'] as const;
+const FIELDS = [
+  'url',
+  'kind',
+  'site',
+  'vw',
+  'bucket',
+  'from',
+  'to',
+  'top',
+  'minCount',
+  'compareFrom',
+  'compareTo',
+] as const;
+
+/** A heatmap request: the query, and the second range of a comparison when one is asked for. */
+export interface HeatmapRequest {
+  query: HeatmapQuery;
+  compare: { from: string; to: string } | undefined;
+}
 
 function bad(field: string, message: string): never {
-  if (field === 'from' || field === 'to') throw new InvalidRangeError(message, { field });
+  if (field === 'from' || field === 'to' || field === 'compareFrom' || field === 'compareTo')
+    throw new InvalidRangeError(message, { field });
   throw new InvalidQueryError(message, { field });
 }
 
+function once(params: URLSearchParams, fields: readonly string[]): void {
+  for (const field of fields) {
+    if (params.getAll(field).length > 1) bad(field, `${field} is given more than once`);
+  }
+}
+
+function day(params: URLSearchParams, field: string): string {
+  const value = params.get(field);
+  if (value === null || !DAY_RE.test(value)) {
+    bad(
+      field,
+      `${field} must be a day YYYY-MM-DD, got ${value === null ? 'nothing' : JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function uint(params: URLSearchParams, field: string): number | undefined {
+  const value = params.get(field);
+  if (value === null || value === '') return undefined;
+  if (!UINT_RE.test(value)) bad(field, `${field} must be an integer ≥ 0, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 /**
- * Reads `url`, `kind`, `site`, `vw` | `bucket`, `from`, `to`, `top`, `minCount` from the query
- * string of `GET {prefix}/heatmap`. Numbers must be integers ≥ 0, days `YYYY-MM-DD`; the
+ * Reads `site`, `kind`, `from`, `to`, `top` from the query string of `GET {prefix}/pages`
+ * (kind defaults to `click`). Throws `INVALID_QUERY` or `INVALID_RANGE` naming the field.
+ */
+export function parsePagesParams(search: string): PagesQuery {
+  const params = new URLSearchParams(search);
+  once(params, ['site', 'kind', 'from', 'to', 'top']);
+  const kind = params.get('kind') || 'click';
+  const query: PagesQuery = { kind: kind as EventKind, from: day(params, 'from'), to: day(params, 'to') };
+  const top = uint(params, 'top');
+  if (top !== undefined) query.top = top;
+  const site = params.get('site');
+  if (site !== null && site !== '') query.site = site;
+  return query;
+}
+
+/**
+ * Reads `url`, `kind`, `site`, `vw` | `bucket`, `from`, `to`, `top`, `minCount` (and
+ * `compareFrom`, `compareTo` for a second range) from the query string of `GET {prefix}/heatmap`. Numbers must be integers ≥ 0, days `YYYY-MM-DD`; the
  * tracker's query checks the rest (known kind, range order and length). Unknown parameters are
  * ignored (cache busters); a known one given twice is an error. Throws `INVALID_QUERY` or
  * `INVALID_RANGE` naming the field.
  */
-export function parseHeatmapParams(search: string): HeatmapQuery {
+export function parseHeatmapParams(search: string): HeatmapRequest {
   const params = new URLSearchParams(search);
-  for (const field of FIELDS) {
-    if (params.getAll(field).length > 1) bad(field, `${field} is given more than once`);
-  }
+  once(params, FIELDS);
   const url = params.get('url');
   if (url === null || url === '') bad('url', 'url is required: the page whose heatmap to draw');
   const kind = params.get('kind');
   if (kind === null || kind === '') bad('kind', 'kind is required: click, scroll or move');
-  const query: HeatmapQuery = { url, kind: kind as EventKind, from: '', to: '' };
-  for (const field of ['from', 'to'] as const) {
-    const value = params.get(field);
-    if (value === null || !DAY_RE.test(value)) {
-      bad(
-        field,
-        `${field} must be a day YYYY-MM-DD, got ${value === null ? 'nothing' : JSON.stringify(value)}`,
-      );
-    }
-    query[field] = value;
-  }
+  const query: HeatmapQuery = {
+    url,
+    kind: kind as EventKind,
+    from: day(params, 'from'),
+    to: day(params, 'to'),
+  };
   for (const field of ['vw', 'bucket', 'top', 'minCount'] as const) {
-    const value = params.get(field);
-    if (value === null || value === '') continue;
-    if (!UINT_RE.test(value)) bad(field, `${field} must be an integer ≥ 0, got ${JSON.stringify(value)}`);
-    query[field] = Number(value);
+    const value = uint(params, field);
+    if (value !== undefined) query[field] = value;
   }
   const site = params.get('site');
   if (site !== null && site !== '') query.site = site;
-  return query;
+  const compared = params.has('compareFrom') || params.has('compareTo');
+  const compare = compared ? { from: day(params, 'compareFrom'), to: day(params, 'compareTo') } : undefined;
+  return { query, compare };
 }

@@ -5,10 +5,10 @@ import { type HttpErrorBody, InternalError } from './errors';
 /** A transport-independent answer: what Node's handler writes and the Fastify plugin sends. */
 export interface HttpAnswer {
   status: number;
-  /** JSON body; `undefined` for an empty answer (or one given as `text`). */
+  /** JSON body; `undefined` for an empty answer (or one given as `raw`). */
   body?: unknown;
-  /** A text body instead of JSON (metrics); `headers` then carries its content type. */
-  text?: string;
+  /** A body sent as is instead of JSON (metrics, viewer assets); `headers` carries its content type. */
+  raw?: string | Uint8Array;
   headers?: Record<string, string | number>;
 }
 
@@ -38,13 +38,14 @@ export function errorAnswer(err: unknown, headers?: Record<string, string | numb
  */
 export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
-  if (answer.text !== undefined) {
+  if (answer.raw !== undefined) {
     res.writeHead(answer.status, {
       'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(answer.text),
+      'content-length':
+        typeof answer.raw === 'string' ? Buffer.byteLength(answer.raw) : answer.raw.byteLength,
       ...answer.headers,
     });
-    res.end(answer.text);
+    res.end(answer.raw);
     return;
   }
   if (answer.body === undefined) {

@@ -116,6 +116,11 @@ export class PageDirectory {
     return this.#pages.get(`${site}\n${url}`);
   }
 
+  /** Every page of `site` with live data. */
+  *pagesOf(site: string): IterableIterator<Page> {
+    for (const page of this.#pages.values()) if (page.site === site) yield page;
+  }
+
   /** Drops a page whose last live series is gone. */
   forget(page: Page): void {
     const id = `${page.site}\n${page.url}`;
