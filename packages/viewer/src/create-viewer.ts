@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ViewerNotBuiltError, ViewerOptionError } from './errors';
-import { escapeHtml, loginPageHtml } from './login-page';
+import { escapeHtml, loginPage as signInPage } from './login-page';
 import { type BakedOptions, OPTIONS_ELEMENT_ID } from './viewer-config';
 
 /** One file the handler serves under `{prefix}/viewer/`. */
 export interface ViewerAsset {
   body: Uint8Array | string;
   contentType: string;
-  /** A content-hashed name: cache it forever (`Cache-Control: public, max-age=31536000, immutable`). */
+  /** A content-hashed name: the handler lets browsers cache it for a year. */
   immutable?: boolean;
+  /** The `Content-Security-Policy` of an HTML asset when it needs its own (the sign-in page's inline script). */
+  contentSecurityPolicy?: string;
 }
 
 /**
@@ -181,7 +183,12 @@ export function createViewer(options: ViewerOptions = {}): ViewerApp {
 </html>
 `;
   assets.set('index.html', { body: index, contentType: HTML });
-  const loginPage: ViewerAsset = { body: loginPageHtml(baked.title), contentType: HTML };
+  const signIn = signInPage(baked.title);
+  const loginPage: ViewerAsset = {
+    body: signIn.html,
+    contentType: HTML,
+    contentSecurityPolicy: signIn.contentSecurityPolicy,
+  };
   return {
     asset(path: string): ViewerAsset | undefined {
       if (typeof path !== 'string') return undefined;

@@ -1,21 +1,8 @@
-/**
- * The page the handler answers with `401` to a browser that may not read yet: a form for the
- * read token, stored in the cookie `monkeytracker_token` (Path = the handler's prefix,
- * SameSite=Strict, Secure on https), then a reload. It carries no data: no page names, no
- * counts, not even the prefix (the script derives the cookie's path from the address).
- */
-export function loginPageHtml(title: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<title>Sign in · ${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<style>
-  :root { color-scheme: light dark; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+import { createHash } from 'node:crypto';
+
+// The sign-in page's one style sheet and one script, inline (the page is served without any
+// other file), allowed by their hashes in its Content-Security-Policy.
+const STYLE = `  :root { color-scheme: light dark; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #eef1f6; color: #1c2230; }
   form { width: min(360px, calc(100vw - 32px)); padding: 28px; border-radius: 12px; background: #fff; box-shadow: 0 6px 30px rgb(0 0 0 / 0.12); }
   h1 { margin: 0 0 6px; font-size: 19px; }
@@ -32,19 +19,10 @@ export function loginPageHtml(title: string): string {
     input { background: #12151c; color: inherit; border-color: #3b4457; }
     button { background: #ff7a2f; color: #1b1206; }
   }
-</style>
-</head>
-<body>
-<form id="login">
-  <h1>${escapeHtml(title)}</h1>
-  <p>Enter the read token to see the heatmaps.</p>
-  <label for="token">Read token</label>
-  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-  <p class="error" id="error" role="alert" hidden>That token was not accepted. Check it and try again.</p>
-  <button type="submit">Sign in</button>
-</form>
-<script>
-  (function () {
+`;
+
+// The inline script: the only script on the page, allowed by its hash.
+const SCRIPT = `  (function () {
     var name = 'monkeytracker_token';
     var path = location.pathname.replace(/\\/viewer(?:\\/.*)?$/, '') || '/';
     var attributes = '; Path=' + path + '; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');
@@ -59,10 +37,49 @@ export function loginPageHtml(title: string): string {
       location.reload();
     });
   })();
-</script>
+`;
+
+/** `sha256-<base64>` of `text`, for a CSP source list. */
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}
+
+/**
+ * The page the handler answers with `401` to a browser that may not read yet: a form for the
+ * read token, stored in the cookie `monkeytracker_token` (Path = the handler's prefix,
+ * SameSite=Strict, Secure on https), then a reload. It carries no data: no page names, no
+ * counts, not even the prefix (the script derives the cookie's path from the address).
+ */
+export function loginPage(title: string): { html: string; contentSecurityPolicy: string } {
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<title>Sign in · ${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body>
+<form id="login">
+  <h1>${escapeHtml(title)}</h1>
+  <p>Enter the read token to see the heatmaps.</p>
+  <input type="text" name="username" value="monkeytracker" autocomplete="username" hidden>
+  <label for="token">Read token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  <p class="error" id="error" role="alert" hidden>That token was not accepted. Check it and try again.</p>
+  <button type="submit">Sign in</button>
+</form>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;
+  return {
+    html,
+    contentSecurityPolicy: `default-src 'none'; script-src '${sha256(SCRIPT)}'; style-src '${sha256(STYLE)}'; img-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'`,
+  };
 }
 
 /** Escapes text for HTML content and attribute values. */

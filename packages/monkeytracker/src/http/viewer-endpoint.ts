@@ -14,6 +14,12 @@ export interface ViewerAsset {
   contentType: string;
   /** A content-hashed file: cached for a year (privately: it is behind authorize). */
   immutable?: boolean;
+  /**
+   * The `Content-Security-Policy` of an HTML asset, instead of the viewer's default policy: the
+   * sign-in page sends a stricter one that allows its one inline script by hash (the default,
+   * `default-src 'self'`, would block it).
+   */
+  contentSecurityPolicy?: string;
 }
 
 /** What the handler's `viewer` option takes: `createViewer()` of `@monkeytracker/viewer` makes one. */
@@ -37,7 +43,8 @@ function assetAnswer(status: number, asset: ViewerAsset): HttpAnswer {
     'cache-control': asset.immutable ? 'private, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
   };
-  if (asset.contentType.startsWith('text/html')) headers['content-security-policy'] = HTML_POLICY;
+  if (asset.contentType.startsWith('text/html'))
+    headers['content-security-policy'] = asset.contentSecurityPolicy ?? HTML_POLICY;
   // For HEAD, Node and Fastify send the headers (the length included) without the body.
   return { status, raw: asset.body, headers };
 }
