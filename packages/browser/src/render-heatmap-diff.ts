@@ -31,6 +31,22 @@ export interface RenderHeatmapDiffOptions {
   origin?: { x: number; y: number };
   /** Grid spacing in canvas px, as for `renderHeatmap`. Default a quarter of the blur. */
   step?: number;
+  /**
+   * Contrast of the change: the palette position is `0.5 ± |c|^gamma / 2` for a change `c` in
+   * [−1, 1], and unchanged spots are drawn at 45 % of their opacity, rising to full with
+   * `|c|^gamma`. Default 0.5, so a +38 % change (c = 0.16) is clearly coloured; 1 is linear.
+   */
+  gamma?: number;
+}
+
+/**
+ * Where a ratio of shares `r` (now ÷ before; `Infinity` for "only now") lands on the diverging
+ * palette, 0–1, for a `gamma` (see {@link RenderHeatmapDiffOptions}): for a legend that matches
+ * the drawing.
+ */
+export function diffPalettePosition(ratio: number, gamma = 0.5): number {
+  const c = Number.isFinite(ratio) ? (ratio - 1) / (ratio + 1) : 1;
+  return 0.5 + (Math.sign(c) * Math.abs(c) ** gamma) / 2;
 }
 
 let fieldA = new Float64Array(0);
@@ -46,8 +62,9 @@ const kernels = new Map<string, PointKernel>();
  * diverging palette, and the opacity grows with `A + B` (the square root of its share of the
  * busiest spot), so a change where few events fell stays faint. Replaces the canvas content.
  *
- * A ratio of shares `r = A / B` is the colour at `(r − 1) / (r + 1)`: twice the share ("+100 %")
- * sits at 1/3 towards red, half the share ("−50 %") at 1/3 towards blue. Needs a DOM.
+ * A ratio of shares `r = A / B` is the change `(r − 1) / (r + 1)`: twice the share ("+100 %") is
+ * +1/3, half the share ("−50 %") −1/3; `gamma` spreads small changes over more of the palette
+ * ({@link diffPalettePosition} gives a ratio's place on it, for a legend). Needs a DOM.
  *
  * @returns the cells of both heatmaps that were drawn and how long it took.
  * @example
@@ -117,6 +134,7 @@ function draw(
   if (!(peak > 0)) return 0;
   const palette = createPalette(options.gradient ?? DIFF_GRADIENT);
   const cap = (options.maxOpacity ?? 0.85) * 255;
+  const gamma = options.gamma ?? 0.5;
   const iw = bx1 - bx0 + 2;
   const ih = by1 - by0 + 2;
   const img = sampleImage(iw, ih);
@@ -130,11 +148,13 @@ function draw(
         out[o + 3] = 0;
         continue;
       }
-      const p = (((a - b) / sum + 1) * 127.5) | 0; // palette entry 0..255
+      const c = (a - b) / sum; // the change, −1 (only before) … +1 (only now)
+      const m = Math.abs(c) ** gamma;
+      const p = ((c < 0 ? 1 - m : 1 + m) * 127.5) | 0; // palette entry 0..255
       out[o] = palette[p * 4]!;
       out[o + 1] = palette[p * 4 + 1]!;
       out[o + 2] = palette[p * 4 + 2]!;
-      out[o + 3] = Math.min(cap, Math.sqrt(sum / peak) * cap * 1.25);
+      out[o + 3] = Math.min(cap, Math.sqrt(sum / peak) * cap * 1.6) * (0.45 + 0.55 * m);
     }
   }
   paintSamples(ctx, img, step, bx0 - 1, by0 - 1);

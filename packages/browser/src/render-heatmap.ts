@@ -14,6 +14,13 @@ export interface RenderHeatmapOptions {
   maxOpacity?: number;
   /** Smallest intensity a drawn cell gets, 0–1, so single events stay visible. Default 0.05. */
   minOpacity?: number;
+  /**
+   * The intensity from which pixels are drawn at `maxOpacity`; below it the opacity falls
+   * linearly to 0. Default 1: opacity grows with intensity (as in heatmap.js). Set it to about
+   * `minOpacity` and colour alone tells counts apart, while a single event is as opaque as a hot
+   * spot: it then reads on dark and light backgrounds alike.
+   */
+  opaqueAt?: number;
   /** Intensity → colour stops. Default {@link DEFAULT_GRADIENT}. */
   gradient?: Gradient;
   /** Page px → canvas CSS px, e.g. 0.25 for a quarter-size thumbnail. Default 1. */
@@ -156,7 +163,11 @@ function draw(
   by1 = Math.min(h, by1);
 
   // Colour the touched box, framed by one transparent sample so smoothing fades to nothing.
-  const lut = colourTable(options.gradient ?? DEFAULT_GRADIENT, options.maxOpacity ?? 0.8);
+  const lut = colourTable(
+    options.gradient ?? DEFAULT_GRADIENT,
+    options.maxOpacity ?? 0.8,
+    options.opaqueAt ?? 1,
+  );
   const iw = bx1 - bx0 + 2;
   const ih = by1 - by0 + 2;
   const img = sampleImage(iw, ih);
@@ -170,14 +181,15 @@ function draw(
   return drawn;
 }
 
-/** The palette as 32-bit pixels, each entry's alpha set to min(intensity, maxOpacity); entry 0 clear. */
-function colourTable(gradient: Gradient, maxOpacity: number): Uint32Array {
-  const key = `${maxOpacity}${JSON.stringify(gradient)}`;
+/** The palette as 32-bit pixels, each entry's alpha set to min(intensity / opaqueAt, maxOpacity); entry 0 clear. */
+function colourTable(gradient: Gradient, maxOpacity: number, opaqueAt: number): Uint32Array {
+  const key = `${maxOpacity},${opaqueAt}${JSON.stringify(gradient)}`;
   let table = tables.get(key);
   if (table) return table;
   const rgba = createPalette(gradient).slice();
   const cap = maxOpacity * 255;
-  for (let a = 0; a < 256; a++) rgba[a * 4 + 3] = Math.min(a, cap);
+  const gain = 1 / Math.min(1, Math.max(0.01, opaqueAt));
+  for (let a = 0; a < 256; a++) rgba[a * 4 + 3] = Math.min(a * gain, cap);
   rgba.fill(0, 0, 4);
   table = new Uint32Array(rgba.buffer, rgba.byteOffset, 256);
   tables.set(key, table);

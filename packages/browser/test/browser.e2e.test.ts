@@ -459,6 +459,18 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
       const window1 = { hot: at(200, 105), far: at(200, 250) };
       mt.renderHeatmap(canvas, tall, { radius: 10, blur: 5, origin: { x: 0, y: 0 } });
       const window0 = at(200, 105);
+      // opaqueAt: a weak cell (intensity 0.3) as opaque as the hottest one, its colour still weak.
+      const weak: Heatmap = { cellSize: 10, total: 11, max: 10, cells: [{ x: 195, y: 100, count: 1 }] };
+      mt.renderHeatmap(canvas, weak, { radius: 10, blur: 5, minOpacity: 0.3, maxOpacity: 0.9 });
+      const faint = at(200, 105);
+      mt.renderHeatmap(canvas, weak, {
+        radius: 10,
+        blur: 5,
+        minOpacity: 0.3,
+        maxOpacity: 0.9,
+        opaqueAt: 0.3,
+      });
+      const opaque = { core: at(200, 105), edge: at(200, 105 + 14) };
       // Scroll reach with originY: the band of 100 % ends at 1,000 px, drawn 100 px into a window at 900.
       mt.renderScrollReach(
         canvas,
@@ -488,11 +500,25 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
       const before: Heatmap = { cellSize: 10, total: 10, max: 10, cells: [{ x: 95, y: 145, count: 10 }] };
       const stats = mt.renderHeatmapDiff!(canvas, now, before, { radius: 10, blur: 5 });
       // Left: half of "now" vs all of "before" → share fell (blue); right: only now (red).
-      return { window1, window0, reach, stats, left: at(100, 150), right: at(300, 150), gap: at(200, 20) };
+      return {
+        window1,
+        window0,
+        faint,
+        opaque,
+        reach,
+        stats,
+        left: at(100, 150),
+        right: at(300, 150),
+        gap: at(200, 20),
+      };
     });
     expect(probe.window1.hot[3]).toBeGreaterThan(0);
     expect(probe.window1.far).toEqual([0, 0, 0, 0]);
     expect(probe.window0).toEqual([0, 0, 0, 0]);
+    expect(probe.faint[3]).toBeLessThan(90); // ≈ 0.3 × 255
+    expect(probe.opaque.core[3]).toBeGreaterThan(200); // ≈ 0.9 × 255
+    expect(probe.opaque.core.slice(0, 3)).toEqual(probe.faint.slice(0, 3)); // the same colour
+    expect(probe.opaque.edge[3]).toBeLessThan(probe.opaque.core[3]!); // still fading at the edge
     expect(probe.reach.above[3]).toBeGreaterThan(probe.reach.below[3]!);
     expect(probe.stats.drawn).toBe(3);
     const [lr, , lb, la] = probe.left;

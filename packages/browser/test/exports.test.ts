@@ -5,7 +5,13 @@ import { ensureBuilt, packageDir } from './ensure-built';
 // Imports the BUILT package by name through its exports map, as a user's code would, in a
 // plain Node process: the entry points must load without a DOM (nothing touches `window` at
 // import time).
-const functions = ['startTracking', 'renderHeatmap', 'renderScrollReach', 'renderHeatmapDiff', 'createPalette'];
+const functions = [
+  'startTracking',
+  'renderHeatmap',
+  'renderScrollReach',
+  'renderHeatmapDiff',
+  'createPalette',
+];
 
 function run(code: string, type: 'module' | 'commonjs'): Record<string, string> {
   const out = execFileSync(process.execPath, [`--input-type=${type}`, '-e', code], {

@@ -22,6 +22,9 @@ const PAGES_TOP = 500;
 const TOP_CELLS = 5000;
 const COOKIE = 'monkeytracker_token';
 const int = (n: number) => n.toLocaleString('en-US');
+/** A count for a tight spot: 1,234 or 12.3k. */
+const short = (n: number) =>
+  n < 10_000 ? int(n) : n.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** What tests and tools can read: `window.monkeytrackerViewer` (no more than the screen shows). */
 export interface ViewerProbe {
@@ -307,7 +310,7 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
             Details
           </button>
           {signedIn && (
-            <button type="button" class="quiet" onClick={signOut}>
+            <button type="button" class="quiet wide-only" onClick={signOut}>
               Sign out
             </button>
           )}
@@ -333,7 +336,7 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
                     <span class="device">
                       <span>{d.label}</span>
                       <small>
-                        {d.width} px · {entry ? int(countIn(entry, d.bucket)) : '–'}
+                        {d.width} px · {entry ? short(countIn(entry, d.bucket)) : '–'}
                       </small>
                     </span>
                   ),
@@ -388,9 +391,11 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
                 setRange(r.from, r.to);
               }}
             />
-            <DayInput label="First day" value={view.from} onChange={(from) => setRange(from, view.to)} />
-            <span aria-hidden="true">→</span>
-            <DayInput label="Last day" value={view.to} onChange={(to) => setRange(view.from, to)} />
+            <span class="range">
+              <DayInput label="First day" value={view.from} onChange={(from) => setRange(from, view.to)} />
+              <span aria-hidden="true">→</span>
+              <DayInput label="Last day" value={view.to} onChange={(to) => setRange(view.from, to)} />
+            </span>
           </fieldset>
           <button
             type="button"
@@ -447,7 +452,18 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
         )}
       </header>
       <div class="body">
-        <aside id="sidebar" class="sidebar">
+        {drawer && (
+          // biome-ignore lint/a11y/noStaticElementInteractions: a click beside the drawer closes it; Escape and the Pages button do too
+          // biome-ignore lint/a11y/useKeyWithClickEvents: see above
+          <div class="drawer-backdrop" onClick={() => setDrawer(false)} />
+        )}
+        <aside
+          id="sidebar"
+          class="sidebar"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setDrawer(false);
+          }}
+        >
           <PageList
             pages={pages.data?.pages}
             top={PAGES_TOP}
@@ -459,6 +475,11 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
               setDrawer(false);
             }}
           />
+          {signedIn && (
+            <button type="button" class="sign-out narrow-only" onClick={signOut}>
+              Sign out
+            </button>
+          )}
         </aside>
         <main class="main">
           <div class="info">
@@ -556,6 +577,7 @@ function StageBinder(props: {
   onFrame(f: FrameInfo): void;
 }) {
   const { stageRef, sceneRef } = props;
+  const captions = props.captions.join('\n');
   useEffect(() => {
     stageRef.current?.update({
       src: props.src,
@@ -571,7 +593,7 @@ function StageBinder(props: {
       onHover: props.onHover,
       onFrame: props.onFrame,
     });
-  });
+  }, [props.src, props.width, props.panes, captions, props.estimatedHeight]);
   return null;
 }
 

@@ -83,9 +83,9 @@ export function Legend({ scene }: { scene: Scene }) {
       <Bar
         background={gradientCss(DIFF_GRADIENT)}
         ticks={[
-          { at: 0, text: 'only before' },
+          { at: 0, text: '−100 %' },
           ...ratios.map(([r, text]) => ({ at: diffPosition(r), text })),
-          { at: 1, text: 'only now' },
+          { at: 1, text: 'new' },
         ]}
         caption={`Share of ${what} here, this period vs the baseline`}
       />

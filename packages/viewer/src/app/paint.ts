@@ -3,6 +3,7 @@
 import {
   createPalette,
   DIFF_GRADIENT,
+  diffPalettePosition,
   type Gradient,
   renderHeatmap,
   renderHeatmapDiff,
@@ -14,8 +15,8 @@ import type { CompareMode } from './url-state';
 
 /**
  * The heat palette: cyan-blue → green → yellow → orange → red. Its cold end is bright (not the
- * classic dark blue), and a single event is drawn at half intensity, so one click shows on a
- * white section and on a near-black one alike (the page is also dimmed beneath, see `dim`).
+ * classic dark blue), and a single event is drawn nearly opaque (see OPAQUE_AT), so one click
+ * shows on a white section and on a near-black one alike (the page is also dimmed beneath).
  */
 export const HEAT_GRADIENT: Gradient = {
   0: '#2f8cff',
@@ -26,7 +27,9 @@ export const HEAT_GRADIENT: Gradient = {
   1: '#ff2424',
 };
 /** Intensity of a cell with one event; the hottest cell is 1. */
-export const MIN_INTENSITY = 0.5;
+export const MIN_INTENSITY = 0.45;
+/** From this intensity on, heat is fully opaque: a single click is as solid as a hot spot, its colour tells them apart. */
+const OPAQUE_AT = 0.5;
 const MAX_OPACITY = 0.92;
 /** Reach bands: faint where few page views got to, strong where all did. */
 export const REACH_COLOURS: Gradient = {
@@ -52,8 +55,13 @@ export function noun(kind: Kind, n = 2): string {
   return n === 1 ? 'click' : 'clicks';
 }
 
-function pointSize(scale: number): { radius: number; blur: number } {
-  return { radius: Math.max(7, RADIUS * scale), blur: Math.max(4, BLUR * scale) };
+/**
+ * Point size on screen. A difference is drawn with points twice as large: it compares two noisy
+ * samples, so it is smoothed over a wider area (a button, not a cell) before it is coloured.
+ */
+function pointSize(scale: number, diff = false): { radius: number; blur: number } {
+  const k = diff ? 2 : 1;
+  return { radius: Math.max(7 * k, RADIUS * k * scale), blur: Math.max(4 * k, BLUR * k * scale) };
 }
 
 /** The largest share of its range any one cell has, over both ranges (side by side: one scale for both). */
@@ -90,7 +98,7 @@ export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number,
   if (diff) {
     renderHeatmapDiff(canvas, scene.heatmap, scene.heatmap.compare!, {
       ...common,
-      ...pointSize(view.scale),
+      ...pointSize(view.scale, true),
       origin,
     });
     return;
@@ -105,6 +113,7 @@ export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number,
     max,
     minOpacity: MIN_INTENSITY,
     maxOpacity: MAX_OPACITY,
+    opaqueAt: OPAQUE_AT,
     gradient: HEAT_GRADIENT,
   });
 }
@@ -244,8 +253,8 @@ export function countNear(range: HeatmapRange, x: number, y: number, r: number):
 }
 
 /** The radius (page px) a hover readout counts events within: the drawn point's. */
-export function hoverRadius(scale: number, cellSize: number): number {
-  return Math.max(cellSize, pointSize(scale).radius / scale);
+export function hoverRadius(scale: number, cellSize: number, diff = false): number {
+  return Math.max(cellSize, pointSize(scale, diff).radius / scale);
 }
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits).replace(/\.0+$/, '')} %`;
@@ -280,7 +289,7 @@ export function readout(scene: Scene, pane: number, x: number, y: number, scale:
       `${int(Math.round(share * range.total))} of ${int(range.total)}`,
     ];
   }
-  const r = hoverRadius(scale, h.cellSize);
+  const r = hoverRadius(scale, h.cellSize, scene.compare === 'diff' && !!b);
   const what = noun(scene.kind);
   if (scene.compare === 'diff' && b) {
     const na = countNear(h, x, y, r);
@@ -326,9 +335,9 @@ export function gradientCss(gradient: Gradient): string {
   return `linear-gradient(to right, ${stops.join(', ')})`;
 }
 
-/** Where a share ratio `r` (now ÷ before) sits on the diverging scale, 0–1 (see renderHeatmapDiff). */
+/** Where a share ratio `r` (now ÷ before) sits on the diverging scale, 0–1, as renderHeatmapDiff draws it. */
 export function diffPosition(ratio: number): number {
-  return ((ratio - 1) / (ratio + 1) + 1) / 2;
+  return diffPalettePosition(ratio);
 }
 
 /** The deepest point the data reaches: a page at least this tall (for pages that cannot be measured). */

@@ -84,6 +84,8 @@ export class Stage {
   private layerHeight = 0;
   private frame = 0;
   private hover: { pane: number; clientX: number; clientY: number } | undefined;
+  /** The page depth at the top when the hover was last reported (a scroll moves the page under a still pointer). */
+  private hoverOrigin = -1;
   private readonly resize: ResizeObserver;
   private frameObserver: ResizeObserver | undefined;
   /** Wall time of the last paint of all panes, ms. */
@@ -326,7 +328,7 @@ export class Stage {
     for (let i = 0; i < this.panes.length; i++) setup.paint(i, this.panes[i]!.canvas, view);
     this.lastPaintMs = performance.now() - started;
     this.paints++;
-    if (this.hover) this.emitHover();
+    if (this.hover && this.originY !== this.hoverOrigin) this.emitHover();
   }
 
   private emitHover(): void {
@@ -334,6 +336,7 @@ export class Stage {
     const pane = h && this.panes[h.pane];
     if (!h || !pane || !this.setup) return;
     const rect = pane.canvas.getBoundingClientRect();
+    this.hoverOrigin = this.originY;
     this.setup.onHover({
       pane: h.pane,
       x: (h.clientX - rect.left) / this.scale,
