@@ -1,6 +1,6 @@
 // `pnpm demo [-- --simulate --port 3000 --host 127.0.0.1 --data <dir> --views 1500]`
 //
-// Runs examples/demo-server (a node:http server with a tracked page, a heatmap viewer and a
+// Runs examples/demo-server (a node:http server with a tracked page, @monkeytracker/viewer and a
 // traffic simulator; see its README). The demo uses the packages as a user would, through
 // their built `dist/`, so this first builds them when a dist is missing or older than its
 // sources (~30 s), then runs the demo's src/main.ts in this process through tsx (one process:
@@ -21,7 +21,8 @@ const NEEDED = {
   storage: ['index.js'],
   query: ['index.js'],
   monkeytracker: ['index.js'],
-  browser: ['index.js', 'tracker.global.js', 'heatmap.global.js'],
+  browser: ['index.js', 'tracker.global.js'],
+  viewer: ['index.js', 'app/manifest.json'],
 };
 
 function newestIn(dir) {

@@ -3,16 +3,18 @@
 //
 //   /                the tracked demo page (a product landing page with the tracking snippet)
 //   /signup          a second, short tracked page
-//   /viewer          the heatmap viewer (the page in an iframe, the heatmap on a canvas above it)
-//   /mt/*            the tracker's HTTP handler: POST /mt/collect, GET /mt/heatmap, GET /mt/health
-//   /static/*        the page's CSS, the viewer's JS/CSS, and @monkeytracker/browser's scripts
-//   POST /api/simulate  synthetic traffic through /mt/collect (the viewer's button)
+//   /mt/*            the tracker's HTTP handler: POST /mt/collect, GET /mt/heatmap, /mt/pages,
+//                    /mt/config, /mt/health, and the viewer at /mt/viewer/ (@monkeytracker/viewer)
+//   /viewer          a redirect to /mt/viewer/ (the address of the demo's earlier viewer)
+//   /static/*        the page's CSS and @monkeytracker/browser's tracking snippet
+//   POST /api/simulate  synthetic traffic through /mt/collect
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createViewer } from '@monkeytracker/viewer';
 import { createTracker, type Tracker } from 'monkeytracker';
 import { simulateTraffic } from './simulate';
 
@@ -30,7 +32,7 @@ export interface DemoServerOptions {
 export interface DemoServer {
   /** The server's base url, e.g. `http://127.0.0.1:3000`. */
   url: string;
-  /** The tracked page and the viewer. */
+  /** The tracked page and the viewer (`/mt/viewer/`). */
   pageUrl: string;
   viewerUrl: string;
   tracker: Tracker;
@@ -44,15 +46,9 @@ const require = createRequire(import.meta.url);
 /** Files served under /static/, by name: [path, content type]. Nothing else is served from disk. */
 const STATIC: Record<string, [string, string]> = {
   'site.css': [join(PUBLIC, 'site.css'), 'text/css; charset=utf-8'],
-  'viewer.css': [join(PUBLIC, 'viewer.css'), 'text/css; charset=utf-8'],
-  'viewer.js': [join(PUBLIC, 'viewer.js'), 'text/javascript; charset=utf-8'],
-  // The tracking snippet and the canvas renderers, as built by @monkeytracker/browser.
+  // The tracking snippet, as built by @monkeytracker/browser.
   'tracker.js': [
     require.resolve('@monkeytracker/browser/tracker.global.js'),
-    'text/javascript; charset=utf-8',
-  ],
-  'heatmap.js': [
-    require.resolve('@monkeytracker/browser/heatmap.global.js'),
     'text/javascript; charset=utf-8',
   ],
 };
@@ -60,7 +56,6 @@ const STATIC: Record<string, [string, string]> = {
 const PAGES: Record<string, string> = {
   '/': join(PUBLIC, 'index.html'),
   '/signup': join(PUBLIC, 'signup.html'),
-  '/viewer': join(PUBLIC, 'viewer.html'),
 };
 
 /** The tracking snippet as a site would paste it into its pages. */
@@ -89,7 +84,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   // trustClientTime: the simulator spreads its events over the last 30 days and the handler
   // keeps their `t`. A public collector would leave it off (the default) so that nobody can
   // file events under other days; browsers send Date.now() anyway.
-  const handler = tracker.handler({ trustClientTime: true });
+  // The viewer is served by the handler at /mt/viewer/, behind its authorize (the default here:
+  // loopback clients only, which is what a demo on 127.0.0.1 wants).
+  const handler = tracker.handler({
+    trustClientTime: true,
+    viewer: createViewer({ title: 'MonkeyTracker demo' }),
+  });
   let base = '';
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -97,6 +97,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     const path = url.pathname;
     if (path === '/mt' || path.startsWith('/mt/')) {
       handler(req, res);
+      return;
+    }
+    if (path === '/viewer') {
+      res.writeHead(308, { location: `/mt/viewer/${url.search}` }).end();
       return;
     }
     if (req.method === 'POST' && path === '/api/simulate') {
@@ -109,10 +113,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     }
     const file = PAGES[path];
     if (file) {
-      let html = readFileSync(file, 'utf8');
-      // The viewer loads pages with ?preview: no snippet, so looking at a heatmap adds nothing to it.
-      if (path !== '/viewer')
-        html = html.replace('<!--TRACKER-->', url.searchParams.has('preview') ? '' : SNIPPET);
+      // ?preview: the page without the snippet (the layout test). The viewer needs no such thing:
+      // the snippet does not track in the viewer's frame.
+      const html = readFileSync(file, 'utf8').replace(
+        '<!--TRACKER-->',
+        url.searchParams.has('preview') ? '' : SNIPPET,
+      );
       send(res, 200, 'text/html; charset=utf-8', html);
       return;
     }
@@ -130,7 +136,6 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
 
   function simulate(url: URL, res: ServerResponse): void {
     const views = Math.min(5000, Math.max(1, Number(url.searchParams.get('views')) || 1000));
-    // The viewer passes the page url it shows (its own origin), so the new traffic lands there.
     const pageUrl = url.searchParams.get('page') || `${base}/`;
     simulateTraffic({ baseUrl: base, pageUrl, views }).then(
       (result) => send(res, 200, 'application/json', JSON.stringify(result)),
@@ -158,7 +163,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   return {
     url: base,
     pageUrl: `${base}/`,
-    viewerUrl: `${base}/viewer?url=/&kind=click`,
+    viewerUrl: `${base}/mt/viewer/`,
     tracker,
     close() {
       closing ??= (async () => {

@@ -8,19 +8,20 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const repoDir = fileURLToPath(new URL('../../..', import.meta.url));
 
-const browserDist = join(
-  dirname(createRequire(import.meta.url).resolve('@monkeytracker/browser/package.json')),
-  'dist',
-);
+const require = createRequire(import.meta.url);
+const browserDist = join(dirname(require.resolve('@monkeytracker/browser/package.json')), 'dist');
+const viewerDist = join(dirname(require.resolve('@monkeytracker/viewer/package.json')), 'dist');
 
 function built(): boolean {
-  return ['tracker.global.js', 'heatmap.global.js'].every((file) => existsSync(join(browserDist, file)));
+  return (
+    existsSync(join(browserDist, 'tracker.global.js')) && existsSync(join(viewerDist, 'app', 'manifest.json'))
+  );
 }
 
 /**
- * The demo serves @monkeytracker/browser's `<script>` builds from its dist; build the package
- * when they are missing (`pnpm test` builds first, so usually they are not). Uses the same lock
- * directory as that package's own tests, which may be building it in another worker.
+ * The demo serves @monkeytracker/browser's tracking snippet and @monkeytracker/viewer's app from
+ * their dist; build them when missing (`pnpm test` builds first, so usually they are not). Uses
+ * the same lock directory as the browser package's own tests, which may be building it.
  */
 export function ensureBrowserBuilt(): void {
   if (built()) return;
@@ -38,7 +39,14 @@ export function ensureBrowserBuilt(): void {
   }
   try {
     if (!built())
-      execFileSync('pnpm', ['--filter', '@monkeytracker/browser', 'build'], { cwd: repoDir, stdio: 'pipe' });
+      execFileSync(
+        'pnpm',
+        ['--filter', '@monkeytracker/browser', '--filter', '@monkeytracker/viewer', 'build'],
+        {
+          cwd: repoDir,
+          stdio: 'pipe',
+        },
+      );
   } finally {
     rmSync(lock, { force: true, recursive: true });
   }

@@ -85,7 +85,13 @@ it('--simulate fills the heatmaps; SIGTERM exits 0; a restart replays the journa
   const first = run(['--port', '0', '--data', dataDir, '--simulate', '--views', '300']);
   const pageUrl = (await waitForOutput(first, /tracked page\s+(\S+)/))[1]!;
   await waitForOutput(first, /demo: simulated [\d,]+ clicks/);
-  expect(first.output()).toMatch(/heatmap viewer\s+http:\/\/127\.0\.0\.1:\d+\/viewer\?url=\/&kind=click/);
+  // The printed viewer url works: the viewer's page, and the API it reads.
+  const viewerUrl = first.output().match(/heatmap viewer\s+(http:\/\/127\.0\.0\.1:\d+\/mt\/viewer\/)\n/)?.[1];
+  expect(viewerUrl, first.output()).toBeDefined();
+  const viewer = await fetch(viewerUrl!);
+  expect(viewer.status).toBe(200);
+  expect(await viewer.text()).toMatch(/<script src="app-[0-9a-f]{10}\.js" defer>/);
+  expect((await fetch(new URL('../config', viewerUrl)).then((r) => r.json())).cellSize).toBe(10);
   const before = await totals(pageUrl.replace(/\/$/, ''), pageUrl);
   expect(Object.values(before).every((total) => total > 0)).toBe(true);
   expect(

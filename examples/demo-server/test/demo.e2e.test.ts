@@ -80,19 +80,50 @@ function scrollTo(page: Page, y: number): Promise<number> {
   );
 }
 
-/** Opens the viewer and waits until it has drawn. */
-async function openViewer(query: Record<string, string | number>, deviceScaleFactor = 1): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1376, height: 1000 }, deviceScaleFactor });
+/** Opens the viewer (@monkeytracker/viewer, at /mt/viewer/) and waits until it has drawn. */
+async function openViewer(query: Record<string, string | number>): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const params = new URLSearchParams(
     Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
   );
-  await page.goto(`${demo.url}/viewer?${params}`);
+  await page.goto(`${demo.url}/mt/viewer/?${params}`);
   await page.waitForSelector('html[data-state="ready"]', { timeout: 15_000 });
   expect(errors).toEqual([]);
   return page;
+}
+
+/**
+ * The heat canvas's alpha at page points (page px): the viewer's canvas covers the visible part
+ * of the page, so the stage is scrolled window by window and each point read where it shows.
+ */
+function alphaAt(page: Page, points: { x: number; y: number }[]): Promise<number[]> {
+  return page.evaluate(async (points) => {
+    type Stage = { scrollToY(y: number): Promise<void>; originY: number; currentScale: number };
+    const stage = (window as unknown as { monkeytrackerViewer: { stage: Stage } }).monkeytrackerViewer.stage;
+    const canvas = document.querySelector<HTMLCanvasElement>('canvas.heat')!;
+    const ctx = canvas.getContext('2d')!;
+    const ratio = canvas.width / canvas.clientWidth;
+    const out = new Array<number>(points.length);
+    const order = points.map((p, i) => i).sort((a, b) => points[a]!.y - points[b]!.y);
+    let next = 0;
+    while (next < order.length) {
+      await stage.scrollToY(Math.max(0, points[order[next]!]!.y - 20));
+      const k = stage.currentScale;
+      const bottom = stage.originY + canvas.clientHeight / k - 1;
+      let read = 0;
+      for (; next < order.length && points[order[next]!]!.y <= bottom; next++, read++) {
+        const p = points[order[next]!]!;
+        const px = Math.round(p.x * k * ratio);
+        const py = Math.round((p.y - stage.originY) * k * ratio);
+        out[order[next]!] = ctx.getImageData(px, py, 1, 1).data[3]!;
+      }
+      if (read === 0) throw new Error(`point ${JSON.stringify(points[order[next]!])} is below the page`);
+    }
+    return out;
+  }, points);
 }
 
 describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
@@ -213,55 +244,46 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
 
   it('the viewer paints the heatmap at the clicked positions and nothing far from them', async () => {
     const today = day(Date.now());
-    const page = await openViewer({ url: '/', kind: 'click', vw: 1280, from: today, to: today });
-    const result = await page.evaluate((points) => {
-      const canvas = document.getElementById('heat') as HTMLCanvasElement;
-      const iframe = document.getElementById('page') as HTMLIFrameElement;
-      const ratio = canvas.width / canvas.clientWidth;
-      const ctx = canvas.getContext('2d')!;
-      const alpha = (x: number, y: number) =>
-        ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data[3]!;
-      // Far: a 100 px grid, keeping points at least 120 px from every click.
-      const far: number[] = [];
-      for (let y = 5; y < canvas.clientHeight; y += 100)
-        for (let x = 5; x < canvas.clientWidth; x += 100)
-          if (points.every((p) => Math.hypot(p.x - x, p.y - y) > 120)) far.push(alpha(x, y));
-      return {
-        width: canvas.clientWidth,
-        height: canvas.clientHeight,
-        frameHeight: iframe.clientHeight,
-        docHeight: iframe.contentDocument!.documentElement.scrollHeight,
-        at: points.map((p) => alpha(p.x, p.y)),
-        far,
-        summary: document.getElementById('summary')!.textContent,
-      };
-    }, clicks);
-    expect(result.width).toBe(1280);
-    expect(result.height).toBe(result.docHeight);
-    expect(result.frameHeight).toBe(result.docHeight);
+    const page = await openViewer({ page: '/', kind: 'click', bucket: 4, from: today, to: today });
+    const height = await page.evaluate(
+      () =>
+        (window as unknown as { monkeytrackerViewer: { stage: { pageHeight: number } } }).monkeytrackerViewer
+          .stage.pageHeight,
+    );
+    const docHeight = pageLayout(1280, 1280).height;
+    expect(height).toBe(docHeight);
+    const at = await alphaAt(page, clicks);
     expect(
-      result.at.every((a) => a > 0),
-      `alpha at the clicks: ${result.at.join(',')}`,
+      at.every((a) => a > 0),
+      `alpha at the clicks: ${at.join(',')}`,
     ).toBe(true);
-    expect(result.far.length).toBeGreaterThan(200);
-    expect(Math.max(...result.far)).toBe(0);
-    expect(result.summary).toMatch(/^20 clicks in \d+ cells/);
+    // Far: a 100 px grid, keeping points at least 120 px from every click.
+    const far: { x: number; y: number }[] = [];
+    for (let y = 5; y < height - 5; y += 100)
+      for (let x = 5; x < 1280; x += 100)
+        if (clicks.every((p) => Math.hypot(p.x - x, p.y - y) > 120)) far.push({ x, y });
+    expect(far.length).toBeGreaterThan(200);
+    expect(Math.max(...(await alphaAt(page, far)))).toBe(0);
+    expect(await page.textContent('.summary')).toMatch(/^20 clicks · Desktop 1200–1399 px$/);
+    // The page list has the page with its 20 clicks of today.
+    expect(await page.textContent('.page-item[aria-current="page"] .page-count')).toBe('20');
 
     // The scroll view paints the reach down to the depth, nothing below it.
-    await page.click('#kind button[data-value="scroll"]');
+    await page.click('button:has-text("Scroll")');
     await page.waitForFunction(
-      () => (window as unknown as { viewer: { renders: number } }).viewer.renders >= 2,
+      () =>
+        (window as unknown as { monkeytrackerViewer: { view: { kind: string } } }).monkeytrackerViewer.view
+          .kind === 'scroll',
     );
     await page.waitForSelector('html[data-state="ready"]');
-    const band = await page.evaluate((depth) => {
-      const canvas = document.getElementById('heat') as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d')!;
-      const alpha = (y: number) => ctx.getImageData(640, y, 1, 1).data[3]!;
-      return { top: alpha(100), above: alpha(depth - 40), below: alpha(depth + 40) };
-    }, DEPTH);
-    expect(band.top).toBeGreaterThan(0);
-    expect(band.above).toBeGreaterThan(0);
-    expect(band.below).toBe(0);
+    const [top, above, below] = await alphaAt(page, [
+      { x: 640, y: 100 },
+      { x: 640, y: DEPTH - 40 },
+      { x: 640, y: DEPTH + 40 },
+    ]);
+    expect(top).toBeGreaterThan(0);
+    expect(above).toBeGreaterThan(0);
+    expect(below).toBe(0);
     await page.context().close();
   }, 60_000);
 
@@ -302,16 +324,18 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
     expect(older.total).toBeGreaterThan(0);
 
     mkdirSync(SCRATCH, { recursive: true });
-    // The click view at full size, cropped to the first 1,700 px (hero, features, top of the
-    // pricing); the scroll view of the whole page at half size, so every fold line shows.
-    const shots = [
-      { kind: 'click', scale: 1, clip: { x: 0, y: 0, width: 1376, height: 1700 } },
-      { kind: 'scroll', scale: 0.5, clip: undefined },
-    ] as const;
-    for (const { kind, scale, clip } of shots) {
-      const page = await openViewer({ url: '/', kind, vw: 1280, ...month }, scale);
+    // The click and the scroll view of the month at 1280 px, as the viewer opens them.
+    for (const kind of ['click', 'scroll'] as const) {
+      const page = await openViewer({ page: '/', kind, bucket: 4, ...month });
+      // The scroll view from the second screen down, where the share starts to fall.
+      if (kind === 'scroll')
+        await page.evaluate(() =>
+          (
+            window as unknown as { monkeytrackerViewer: { stage: { scrollToY(y: number): Promise<void> } } }
+          ).monkeytrackerViewer.stage.scrollToY(1100),
+        );
       const file = join(SCRATCH, `viewer-${kind}.png`);
-      await page.screenshot({ path: file, fullPage: true, ...(clip ? { clip } : {}) });
+      await page.screenshot({ path: file });
       expect(statSync(file).size).toBeLessThan(500 * 1024);
       const committed = join(SCREENSHOTS, `viewer-${kind}.png`);
       if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) {
@@ -322,7 +346,7 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
     }
   }, 120_000);
 
-  it("the viewer's Simulate button sends traffic through the endpoint and redraws", async () => {
+  it('POST /api/simulate sends traffic through the endpoint; the viewer lists it', async () => {
     const now = Date.now();
     const month = { from: day(now - 29 * DAY_MS), to: day(now) };
     const views = async () => {
@@ -331,15 +355,14 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
       return sum;
     };
     const before = await views();
-    const page = await openViewer({ url: '/', kind: 'scroll', vw: 1440, ...month });
-    const summary = await page.textContent('#summary');
-    await page.click('#simulate');
-    await page.waitForFunction(
-      () => (window as unknown as { viewer: { renders: number } }).viewer.renders >= 2,
-    );
-    await page.waitForSelector('html[data-state="ready"]');
+    const response = await fetch(`${demo.url}/api/simulate?views=1000`, { method: 'POST' });
+    expect(response.status).toBe(200);
     expect(await views()).toBe(before + 1000); // one scroll event per simulated page view
-    expect(await page.textContent('#summary')).not.toBe(summary);
+    const page = await openViewer({ kind: 'scroll', bucket: 5, ...month });
+    expect(await page.textContent('.page-item[aria-current="page"] .page-url')).toBe('/');
+    expect(await page.textContent('.page-item[aria-current="page"] .page-count')).toBe(
+      (before + 1000).toLocaleString('en-US'),
+    );
     await page.context().close();
   }, 60_000);
 });
