@@ -644,6 +644,8 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/viewer in Chromium', 
     ] as const) {
       for (const [name, query] of views) {
         const page = await openViewer(`page=/&bucket=${bucket}&${query}`, viewport);
+        // The scroll view a little down the page, where the share of page views starts to fall.
+        if (name === 'scroll') await page.evaluate(() => window.monkeytrackerViewer.stage!.scrollToY(600));
         const layout = await page.evaluate(() => ({
           bar: document.querySelector('.bar')!.getBoundingClientRect().height,
           rows: document.querySelectorAll('.bar .controls').length,

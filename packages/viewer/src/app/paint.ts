@@ -33,9 +33,9 @@ const OPAQUE_AT = 0.5;
 const MAX_OPACITY = 0.92;
 /** Reach bands: faint where few page views got to, strong where all did. */
 export const REACH_COLOURS: Gradient = {
-  0: 'rgba(47,140,255,0.18)',
-  0.5: 'rgba(255,225,0,0.42)',
-  1: 'rgba(255,60,36,0.55)',
+  0: 'rgba(47,140,255,0.22)',
+  0.5: 'rgba(255,225,0,0.36)',
+  1: 'rgba(255,60,36,0.4)',
 };
 /** Point size in page px (scaled with the page, never below a few screen px). */
 const RADIUS = 18;
