@@ -107,7 +107,7 @@ function alphaAt(page: Page, points: { x: number; y: number }[]): Promise<number
     const ctx = canvas.getContext('2d')!;
     const ratio = canvas.width / canvas.clientWidth;
     const out = new Array<number>(points.length);
-    const order = points.map((p, i) => i).sort((a, b) => points[a]!.y - points[b]!.y);
+    const order = points.map((_, i) => i).sort((a, b) => points[a]!.y - points[b]!.y);
     let next = 0;
     while (next < order.length) {
       await stage.scrollToY(Math.max(0, points[order[next]!]!.y - 20));
