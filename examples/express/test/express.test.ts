@@ -59,3 +59,16 @@ it('collects events and answers heatmaps under /mt, next to the app routes', asy
   expect(await (await fetch(`${base}/`)).text()).toContain('Hello');
   expect((await fetch(`${base}/mt/nope`)).status).toBe(404);
 });
+
+it('serves the viewer at /mt/viewer/ (to loopback: no authorize given), with its app files', async () => {
+  const index = await fetch(`${base}/mt/viewer/`);
+  expect(index.status).toBe(200);
+  expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+  const script = /<script src="(app-[0-9a-f]{10}\.js)"/.exec(await index.text())?.[1];
+  const asset = await fetch(`${base}/mt/viewer/${script}`);
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+  expect((await fetch(`${base}/mt/viewer`, { redirect: 'manual' })).headers.get('location')).toBe(
+    '/mt/viewer/',
+  );
+});

@@ -3,6 +3,7 @@
 // parser of their own that never touches the app's other routes.
 // Run it: `pnpm --filter @monkeytracker/example-fastify start` (or `node --import tsx src/server.ts`).
 import { fileURLToPath } from 'node:url';
+import { createViewer } from '@monkeytracker/viewer';
 import Fastify from 'fastify';
 import { createTracker } from 'monkeytracker';
 import { monkeytrackerFastify } from 'monkeytracker/fastify';
@@ -12,7 +13,8 @@ export async function createApp(options: { dataDir?: string; logger?: boolean } 
     journal: { dir: options.dataDir ?? fileURLToPath(new URL('../data/journal', import.meta.url)) },
   });
   const app = Fastify({ logger: options.logger ?? false });
-  await app.register(monkeytrackerFastify, { tracker, prefix: '/mt' });
+  // The dashboard at /mt/viewer/, behind the plugin's authorize (loopback only until you pass one).
+  await app.register(monkeytrackerFastify, { tracker, prefix: '/mt', viewer: createViewer() });
   app.addHook('onClose', () => tracker.close()); // app.close() flushes the journal
   app.get('/', async () => ({ hello: 'world', heatmaps: '/mt/heatmap' }));
   return { app, tracker };
@@ -22,7 +24,7 @@ export async function createApp(options: { dataDir?: string; logger?: boolean } 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { app } = await createApp({ logger: true });
   const address = await app.listen({ port: Number(process.env.PORT ?? 3000) });
-  console.log(`fastify example on ${address}/ (heatmaps under /mt/)`);
+  console.log(`fastify example on ${address}/ (heatmaps under /mt/, the viewer at /mt/viewer/)`);
   const stop = () => void app.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

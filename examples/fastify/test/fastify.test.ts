@@ -79,3 +79,16 @@ it("runs the app's own hooks for the tracker's routes, and keeps its parser off 
   expect(seen).toEqual(['POST /mt/collect 202', 'POST /mt/collect 415', 'POST /echo 200']);
   await hooked.close();
 });
+
+it('serves the viewer at /mt/viewer/ (to loopback: no authorize given), with its app files', async () => {
+  const index = await fetch(`${base}/mt/viewer/`);
+  expect(index.status).toBe(200);
+  expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+  const script = /<script src="(app-[0-9a-f]{10}\.js)"/.exec(await index.text())?.[1];
+  const asset = await fetch(`${base}/mt/viewer/${script}`);
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+  expect((await fetch(`${base}/mt/viewer`, { redirect: 'manual' })).headers.get('location')).toBe(
+    '/mt/viewer/',
+  );
+});
