@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BakedOptions } from '../viewer-config';
 import {
   ApiError,
@@ -156,10 +156,11 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
     : undefined;
   const heatKey = heatParams ? JSON.stringify(heatParams) : undefined;
   const heat = useApi(heatKey, (signal) => getJson<HeatmapAnswer>('heatmap', heatParams, signal));
-  const [shown, setShown] = useState<{ key: string; heatmap: HeatmapAnswer }>();
-  useEffect(() => {
-    if (heat.data && heatKey) setShown({ key: heatKey, heatmap: heat.data });
-  }, [heat.data, heatKey]);
+  // The answer on screen: the newest one, kept while the next loads (so the heat does not blink).
+  const shownRef = useRef<{ key: string; heatmap: HeatmapAnswer }>();
+  if (heat.data && heatKey && shownRef.current?.heatmap !== heat.data)
+    shownRef.current = { key: heatKey, heatmap: heat.data };
+  const shown = shownRef.current;
   const heatmap = shown?.heatmap;
   const scene: Scene | undefined = heatmap
     ? { kind: view.kind, compare: comparing ? view.compare : 'off', heatmap }
@@ -176,7 +177,8 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
   // State for tests: ready once the current answer is painted over a loaded frame.
   const error = pages.error ?? heat.error;
   const current = !!heatmap && shown?.key === heatKey;
-  useEffect(() => {
+  // A layout effect: the heat is painted in the same frame as the render that brought it.
+  useLayoutEffect(() => {
     probe.heatmap = heatmap;
     probe.frame = frame;
     if (error && !heat.loading) setState('error');
@@ -578,7 +580,7 @@ function StageBinder(props: {
 }) {
   const { stageRef, sceneRef } = props;
   const captions = props.captions.join('\n');
-  useEffect(() => {
+  useLayoutEffect(() => {
     stageRef.current?.update({
       src: props.src,
       width: props.width,
