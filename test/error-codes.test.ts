@@ -10,6 +10,7 @@ import { PIPELINE_ERRORS } from '@monkeytracker/pipeline';
 import { QUERY_ERRORS } from '@monkeytracker/query';
 import { STORAGE_ERRORS } from '@monkeytracker/storage';
 import { MONGO_STORAGE_ERRORS } from '@monkeytracker/storage-mongodb';
+import { VIEWER_ERRORS } from '@monkeytracker/viewer';
 import { TRACKER_ERRORS } from 'monkeytracker';
 import { HTTP_ERRORS } from 'monkeytracker/http';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ const TABLES = {
   pipeline: PIPELINE_ERRORS,
   monkeytracker: { ...TRACKER_ERRORS, ...HTTP_ERRORS },
   cli: CLI_ERRORS,
+  viewer: VIEWER_ERRORS,
 };
 
 describe('error codes across the monorepo', () => {

@@ -22,7 +22,7 @@ function exampleOf(readme: string): string | undefined {
   return section ? /```ts\n([\s\S]*?)```/.exec(section)?.[1] : undefined;
 }
 
-const packages = ['grid', 'journal', 'storage', 'query', 'pipeline', 'monkeytracker'];
+const packages = ['grid', 'journal', 'storage', 'query', 'pipeline', 'monkeytracker', 'viewer'];
 
 describe('README examples run as written', () => {
   it.each(packages)('packages/%s', (name) => {
