@@ -212,7 +212,8 @@ describe(`SIGKILL at random moments, ${ROUNDS} rounds, then a clean close`, () =
         for (const firstMerge of merges)
           expect(firstMerge, `round ${round}`).toBeLessThanOrEqual(TWO_WRITERS_FIRST_MERGE_MS);
       }
-      await Promise.all(dirs.map((dir) => closeCleanly(startWriter(dir, collection), TWO_WRITERS_FIRST_MERGE_MS)),
+      await Promise.all(
+        dirs.map((dir) => closeCleanly(startWriter(dir, collection), TWO_WRITERS_FIRST_MERGE_MS)),
       );
       const stored = await storedIn(collection);
       const journal = await countJournals(dirs);

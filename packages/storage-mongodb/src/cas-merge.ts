@@ -256,7 +256,8 @@ async function deleteClaims(ctx: CasMergeContext, ids: string[]): Promise<void> 
 async function releasePredecessorClaims(ctx: CasMergeContext, batch: Map<string, KeyMerge>): Promise<void> {
   const writers = new Set<string>();
   for (const { parts } of batch.values())
-    for (const p of parts) if (p.writer !== undefined && !ctx.releasedWriters.has(p.writer)) writers.add(p.writer);
+    for (const p of parts)
+      if (p.writer !== undefined && !ctx.releasedWriters.has(p.writer)) writers.add(p.writer);
   const claims = ctx.collection as unknown as Collection<ClaimDocument>;
   for (const writer of writers) {
     try {
