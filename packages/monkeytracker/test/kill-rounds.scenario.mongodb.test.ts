@@ -26,6 +26,15 @@ const LONG = process.env.MT_LONG === '1';
 const ROUNDS = LONG ? 10 : 3;
 /** The bound on the first successful merge after a (re)start, from createTracker resolving. */
 const FIRST_MERGE_MS = 1_000;
+/**
+ * With two writers restarted together on the same keys, the test server's claims make one of them
+ * lose and back off (FerretDB's updates are not atomic, see the storage-mongodb README): measured
+ * 230–560 ms with three CPU hogs beside the test, so the bound leaves room for the parallel load
+ * of `pnpm test` on two cores. Before a restarted writer released all its predecessor's claims
+ * up front, the other writer waited `staleClaimMs` (30 s) on a key the dead process had claimed
+ * but the new one had nothing to merge for: that is what this bound catches.
+ */
+const TWO_WRITERS_FIRST_MERGE_MS = 2_000;
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'kill-round-writer.mjs');
 const uri = inject('mongodbUri');
 const db = `mt_kill_${process.pid}`;
@@ -88,12 +97,25 @@ function startWriter(dir: string, collection: string | undefined): Writer {
   return { child, ready, firstMergeMs: () => firstMerge, totals, exited };
 }
 
+/**
+ * The first successful merge's delay, waiting past the bound (so a slow start fails on the
+ * number, not on a kill that came first) but not forever.
+ */
+async function waitForFirstMerge(writer: Writer): Promise<number | undefined> {
+  const give = Date.now() + 2 * TWO_WRITERS_FIRST_MERGE_MS;
+  while (writer.firstMergeMs() === undefined && Date.now() < give)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const ms = writer.firstMergeMs();
+  console.log(`[kill-rounds] first merge after start: ${ms ?? 'none'} ms`);
+  return ms;
+}
+
 /** Runs a writer until a random moment after it merged for the first time, then SIGKILLs it. */
 async function killRound(dir: string, collection: string | undefined): Promise<number | undefined> {
   const writer = startWriter(dir, collection);
   await writer.ready;
-  await new Promise((resolve) => setTimeout(resolve, FIRST_MERGE_MS + 100 + Math.floor(random() * 400)));
-  const firstMerge = writer.firstMergeMs();
+  const firstMerge = await waitForFirstMerge(writer);
+  await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(random() * 400)));
   writer.child.kill('SIGKILL');
   await writer.exited;
   return firstMerge;
@@ -138,11 +160,10 @@ async function storedIn(collection: string): Promise<Map<string, number>> {
   return stored;
 }
 
-async function closeCleanly(writer: Writer): Promise<Record<string, number>> {
+async function closeCleanly(writer: Writer, bound = FIRST_MERGE_MS): Promise<Record<string, number>> {
   await writer.ready;
-  await new Promise((resolve) => setTimeout(resolve, FIRST_MERGE_MS + 100));
-  const firstMerge = writer.firstMergeMs();
-  expect(firstMerge, 'the final process merged within 1 s').toBeLessThanOrEqual(FIRST_MERGE_MS);
+  const firstMerge = await waitForFirstMerge(writer);
+  expect(firstMerge, `the final process merged within ${bound} ms`).toBeLessThanOrEqual(bound);
   writer.child.kill('SIGTERM');
   const totals = await writer.totals;
   expect(await writer.exited).toBe(0);
@@ -189,9 +210,11 @@ describe(`SIGKILL at random moments, ${ROUNDS} rounds, then a clean close`, () =
       for (let round = 0; round < ROUNDS; round++) {
         const merges = await Promise.all(dirs.map((dir) => killRound(dir, collection)));
         for (const firstMerge of merges)
-          expect(firstMerge, `round ${round}`).toBeLessThanOrEqual(FIRST_MERGE_MS);
+          expect(firstMerge, `round ${round}`).toBeLessThanOrEqual(TWO_WRITERS_FIRST_MERGE_MS);
       }
-      await Promise.all(dirs.map((dir) => closeCleanly(startWriter(dir, collection))));
+      await Promise.all(
+        dirs.map((dir) => closeCleanly(startWriter(dir, collection), TWO_WRITERS_FIRST_MERGE_MS)),
+      );
       const stored = await storedIn(collection);
       const journal = await countJournals(dirs);
       expect(stored).toEqual(journal.totals);

@@ -44,6 +44,8 @@ export interface CasMergeContext {
   claims: boolean;
   /** This MongoStorage instance, written into its claims (random per process start). */
   run: string;
+  /** Writers whose claims from earlier runs this run has already released (see below). */
+  releasedWriters: Set<string>;
 }
 
 /** How a merge round went: counts of parts applied and skipped. */
@@ -115,6 +117,7 @@ export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge
   let applied = 0;
   let skipped = 0;
   const fail = (error: unknown) => toStorageError(error, 'merge', { closedByUs: ctx.isClosed() });
+  if (ctx.claims) await releasePredecessorClaims(ctx, batch);
   for (let attempt = 0; ; attempt++) {
     const ids = [...pending.keys()];
     let stored: Pick<IndexDocument, '_id' | 'v' | 'blob' | 'marks'>[];
@@ -241,6 +244,29 @@ async function deleteClaims(ctx: CasMergeContext, ids: string[]): Promise<void> 
     return;
   }
   for (const id of ids) await one(id);
+}
+
+/**
+ * Once per writer and run, before its first merge: deletes every claim its writer id made in an
+ * earlier run. Those belong to its dead predecessor (one process per writer: the journal lock),
+ * and a claim on a key the restarted writer has nothing more to merge for (the delta died with
+ * the process) would otherwise block every other writer of that key for `staleClaimMs`. Best
+ * effort: on failure the next merge tries again, and lost rounds still release them one by one.
+ */
+async function releasePredecessorClaims(ctx: CasMergeContext, batch: Map<string, KeyMerge>): Promise<void> {
+  const writers = new Set<string>();
+  for (const { parts } of batch.values())
+    for (const p of parts)
+      if (p.writer !== undefined && !ctx.releasedWriters.has(p.writer)) writers.add(p.writer);
+  const claims = ctx.collection as unknown as Collection<ClaimDocument>;
+  for (const writer of writers) {
+    try {
+      await claims.deleteMany({ _id: { $regex: '^claim\\|' }, writer, run: { $ne: ctx.run } } as never);
+      ctx.releasedWriters.add(writer);
+    } catch {
+      // The next merge tries again.
+    }
+  }
 }
 
 /**

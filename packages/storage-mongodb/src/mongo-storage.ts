@@ -177,6 +177,7 @@ export class MongoStorage implements StorageAdapter {
       // Until the server is known, claims stay on: they are correct everywhere.
       claims: options.claims === undefined || options.claims === 'auto' ? true : options.claims,
       run: randomBytes(6).toString('hex'),
+      releasedWriters: new Set(),
     };
     if (options.claims !== undefined && typeof options.claims !== 'boolean' && options.claims !== 'auto') {
       throw new MongoStorageOptionsError(

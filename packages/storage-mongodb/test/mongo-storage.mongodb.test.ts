@@ -260,6 +260,28 @@ describe.skipIf(uri === '')('MongoStorage', () => {
     await after.close();
   });
 
+  it("a restarted writer frees all its predecessor's claims first, so another writer of those keys does not wait", async () => {
+    const collection = freshCollection();
+    const seed = new MongoStorage({ uri, db: DB, collection });
+    await seed.merge([{ key: key('/orphan'), delta: one(), writer: 'other', position: 1 }]);
+    await seed.close();
+    const k = keyToString(key('/orphan'));
+    const claims = adminClient()
+      .db(DB)
+      .collection<{ _id: string; at: Date; writer: string; run: string }>(collection);
+    // Writer "me" died holding version 2 of /orphan; its delta for that key died with it.
+    await claims.insertOne({ _id: `claim|2|${k}`, at: new Date(), writer: 'me', run: 'dead0000' });
+    const restarted = new MongoStorage({ uri, db: DB, collection });
+    await restarted.merge([{ key: key('/elsewhere'), delta: one(), writer: 'me', position: 7 }]);
+    expect(await claims.countDocuments({ writer: 'me', run: 'dead0000' })).toBe(0);
+    // The other writer wins /orphan in its first round, where it used to wait staleClaimMs.
+    const other = new MongoStorage({ uri, db: DB, collection, maxRetries: 0 });
+    await other.merge([{ key: key('/orphan'), delta: one(), writer: 'other', position: 2 }]);
+    expect((await other.get([key('/orphan')])).get(k)?.index.total).toBe(2);
+    await other.collection.drop();
+    await Promise.all([restarted.close(), other.close()]);
+  });
+
   it('the claim-free path (for MongoDB) merges exactly for one writer', async () => {
     // FerretDB is not atomic without claims, so only a single writer is exercised here; the
     // concurrent claim-free path needs a real MongoDB (MONGODB_URI).
