@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createViewer } from '@monkeytracker/viewer';
 import { createTracker } from 'monkeytracker';
 import { bearerToken, createHandler } from 'monkeytracker/http';
 import { integerFlag, parseCommand } from './args';
@@ -11,14 +12,17 @@ export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.
                            [--mongodb URI [--db D] [--collection C] [--skip-storage-check]] [--prefix /mt]
                            [--cors ORIGIN ...] [--time-zone ZONE] [--site ID=HOST,HOST ...]
                            [--read-token TOKEN] [--ingest-only]
+                           [--page-origin ORIGIN] [--no-viewer]
 
 Runs a tracker behind the HTTP handler: POST {prefix}/collect, GET {prefix}/heatmap,
-GET {prefix}/health. By default indexes live in memory and the journal is re-read on
-start (the embedded default); with --mongodb they live in MongoDB.
+GET {prefix}/pages, GET {prefix}/health, and the heatmap dashboard at {prefix}/viewer/.
+By default indexes live in memory and the journal is re-read on start (the embedded
+default); with --mongodb they live in MongoDB.
 
 Reads (heatmaps, detailed health) answer only to loopback clients unless --read-token
 (or the MONKEYTRACKER_READ_TOKEN environment variable) is set: then they need
-Authorization: Bearer TOKEN from anywhere. Collect is open.
+Authorization: Bearer TOKEN from anywhere (the dashboard asks for the token once and
+keeps it in a same-site cookie). Collect is open.
 
 Options:
   --port N            port (default 3000; 0 picks a free one, printed on start)
@@ -36,7 +40,11 @@ Options:
                       events for other hosts are refused. Default: one site for all
   --read-token T      the bearer token reads need (at least 16 characters); also
                       MONKEYTRACKER_READ_TOKEN, which keeps it out of the process list
-  --ingest-only       no heatmap endpoint (public ingest nodes)
+  --ingest-only       no read endpoints and no dashboard (public ingest nodes)
+  --page-origin O     where the dashboard loads the tracked pages from, beneath the heat
+                      (default: https:// and the first host of each --site, else this
+                      server's own origin); the pages must allow being framed by it
+  --no-viewer         no dashboard at {prefix}/viewer/
   --debug             print stack traces of errors
   -h, --help          show this help
 
@@ -57,6 +65,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     'read-token': { type: 'string' },
     'ingest-only': { type: 'boolean' },
     'skip-storage-check': { type: 'boolean' },
+    'page-origin': { type: 'string' },
+    'no-viewer': { type: 'boolean' },
   });
   if (flags.help) {
     process.stdout.write(`${SERVE_HELP}\n`);
@@ -80,6 +90,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
       command: 'serve',
     });
   }
+  // Created before anything opens, so a bad --page-origin exits without touching the journal.
+  const viewer =
+    flags['ingest-only'] || flags['no-viewer']
+      ? undefined
+      : createViewer({
+          pageOrigin:
+            flags['page-origin'] ??
+            (sites &&
+              ((site: string) => {
+                const host = sites.find((s) => s.id === site)?.hosts[0];
+                return host === undefined ? undefined : `https://${host}`;
+              })),
+          sites,
+        });
   const mongo = flags.mongodb === undefined ? undefined : { ...flags, mongodb: flags.mongodb };
   const storage = mongo ? await openMongoStorage(mongo) : undefined;
   const tracker = await createTracker({
@@ -101,6 +125,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       cors,
       query: !flags['ingest-only'],
       authorize: token === undefined ? undefined : bearerToken(token),
+      viewer,
     });
   } catch (err) {
     await tracker.close();
@@ -133,6 +158,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events recovered from the journal` : ''})\n`,
   );
+  if (viewer) process.stdout.write(`  heatmap viewer http://${shownHost}:${address.port}${prefix}/viewer/\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

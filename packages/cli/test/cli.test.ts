@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HeatEvent } from '@monkeytracker/grid';
 import { openJournal } from '@monkeytracker/journal';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, ensureBuilt } from './build-dist';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mt-cli-'));
@@ -189,9 +189,13 @@ describe('replay', () => {
 });
 
 describe('serve', () => {
-  function start(
-    args: string[],
-  ): Promise<{ child: ChildProcess; url: string; line: string; exited: Promise<number | null> }> {
+  function start(args: string[]): Promise<{
+    child: ChildProcess;
+    url: string;
+    line: string;
+    stdout: () => string;
+    exited: Promise<number | null>;
+  }> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -200,7 +204,7 @@ describe('serve', () => {
       child.stdout.on('data', (d) => {
         out += d;
         const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve({ child, url: m[1] as string, line: out.trim(), exited });
+        if (m) resolve({ child, url: m[1] as string, line: out.trim(), stdout: () => out, exited });
       });
       child.stderr.on('data', (d) => (err += d));
       void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
@@ -236,6 +240,7 @@ describe('serve', () => {
     const second = await start(['--port', '0', '--journal', dir, '--ingest-only']);
     expect(second.line).toContain('20 events recovered from the journal');
     expect((await fetch(`${second.url}${heatmap}`)).status).toBe(404);
+    expect((await fetch(`${second.url}/viewer/`)).status).toBe(404);
     expect((await (await fetch(`${second.url}/health`)).json()).status).toBe('ok');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
@@ -267,6 +272,17 @@ describe('serve', () => {
     ).toBe(403);
     const ok = await fetch(heatmap, { headers: { authorization: `Bearer ${token}` } });
     expect((await ok.json()).total).toBe(1);
+    // The dashboard is mounted behind the same token: a browser without it gets the sign-in page.
+    await vi.waitFor(() => expect(served.stdout()).toContain(`heatmap viewer ${served.url}/viewer/`));
+    const signIn = await fetch(`${served.url}/viewer/`, { headers: { accept: 'text/html' } });
+    expect(signIn.status).toBe(401);
+    expect(await signIn.text()).not.toContain('shop.example');
+    const dashboard = await fetch(`${served.url}/viewer/`, {
+      headers: { cookie: `monkeytracker_token=${token}` },
+    });
+    expect(dashboard.status).toBe(200);
+    // Pages of site "shop" are framed from its first host.
+    expect(await dashboard.text()).toContain('https://shop.example');
     served.child.kill('SIGTERM');
     expect(await served.exited).toBe(0);
     const short = await run(['serve', '--port', '0', '--read-token', 'short']);
