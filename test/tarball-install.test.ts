@@ -99,6 +99,16 @@ if (!checked.ok) console.log(checked.reason, total, storage.capabilities.durable
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
   });
 
+  it('serves the viewer app from the installed @monkeytracker/viewer (its built dist/app is in the tarball)', () => {
+    const esm = `import { createViewer } from '@monkeytracker/viewer';
+      const viewer = createViewer();
+      const index = viewer.asset('index.html');
+      const script = /src="([^"]+)"/.exec(String(index.body))[1];
+      console.log(index.contentType, viewer.asset(script).body.length > 10000, typeof viewer.loginPage);`;
+    writeFileSync(join(app, 'viewer.mjs'), esm);
+    expect(run(process.execPath, ['viewer.mjs'], app).trim()).toBe('text/html; charset=utf-8 true object');
+  });
+
   it('runs the monkeytracker bin of @monkeytracker/cli', () => {
     expect(run(join(app, 'node_modules/.bin/monkeytracker'), ['--help'], app)).toMatch(
       /^Usage: monkeytracker <command>/,
