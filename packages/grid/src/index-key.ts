@@ -1,8 +1,13 @@
+import { parseBlockPeriod } from './block-period';
 import { InvalidKeyError } from './errors';
 import { EVENT_KINDS, type EventKind } from './event';
 
-/** A period: one calendar day `d:YYYY-MM-DD` or one calendar month `m:YYYY-MM` in the tracker's zone. */
-export type Period = `d:${string}` | `m:${string}`;
+/**
+ * A period in the tracker's zone: one calendar day `d:YYYY-MM-DD`, one calendar month
+ * `m:YYYY-MM`, or a block of 3 or 9 days `b3:YYYY-MM-DD` / `b9:YYYY-MM-DD` named by its first day
+ * (see `blockPeriod`).
+ */
+export type Period = `d:${string}` | `m:${string}` | `b3:${string}` | `b9:${string}`;
 
 /** What one stored grid index counts: one page, one event kind, one viewport bucket, one period. */
 export interface IndexKey {
@@ -20,7 +25,8 @@ const SEPARATOR = '|';
 
 /** True when `value` is a well-formed period string. */
 export function isPeriod(value: unknown): value is Period {
-  return typeof value === 'string' && PERIOD_RE.test(value);
+  if (typeof value !== 'string') return false;
+  return value[0] === 'b' ? parseBlockPeriod(value) !== undefined : PERIOD_RE.test(value);
 }
 
 function escapeSite(site: string): string {
@@ -50,7 +56,7 @@ export function assertIndexKey(key: IndexKey): void {
   }
   if (!isPeriod(key.period)) {
     throw new InvalidKeyError(
-      `index key period must look like d:YYYY-MM-DD or m:YYYY-MM, got ${JSON.stringify(key.period)}`,
+      `index key period must look like d:YYYY-MM-DD, m:YYYY-MM or an aligned block b3:YYYY-MM-DD / b9:YYYY-MM-DD, got ${JSON.stringify(key.period)}`,
     );
   }
 }

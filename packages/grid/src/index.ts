@@ -1,3 +1,10 @@
+export {
+  BLOCK_SIZES,
+  type BlockSize,
+  blockPeriod,
+  blockStart,
+  parseBlockPeriod,
+} from './block-period';
 export { assertBreakpoints, bucketOf, DEFAULT_BREAKPOINTS } from './bucket';
 export {
   type CivilDate,

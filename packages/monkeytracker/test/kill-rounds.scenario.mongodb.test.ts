@@ -14,7 +14,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { bucketOf, DAY_MS, DEFAULT_BREAKPOINTS, formatDay, keyToString } from '@monkeytracker/grid';
+import {
+  blockPeriod,
+  bucketOf,
+  DAY_MS,
+  DEFAULT_BREAKPOINTS,
+  formatDay,
+  keyToString,
+  parseBlockPeriod,
+  parseDay,
+} from '@monkeytracker/grid';
 import { readJournal } from '@monkeytracker/journal';
 import { MongoStorage } from '@monkeytracker/storage-mongodb';
 import { seededRandom } from '@monkeytracker/test-kit';
@@ -121,7 +130,7 @@ async function killRound(dir: string, collection: string | undefined): Promise<n
   return firstMerge;
 }
 
-/** Day and month totals of every key, counted naively from the events the journals hold. */
+/** Day, block and month totals of every key, counted naively from the events the journals hold. */
 async function countJournals(dirs: string[]): Promise<{ totals: Map<string, number>; events: number }> {
   const totals = new Map<string, number>();
   let events = 0;
@@ -130,9 +139,12 @@ async function countJournals(dirs: string[]): Promise<{ totals: Map<string, numb
     for await (const batch of readJournal({ dir })) {
       for (const e of batch) {
         events++;
-        const day = formatDay(Math.floor(e.t / DAY_MS)); // UTC, the tracker's zone
+        const dayNumber = Math.floor(e.t / DAY_MS); // UTC, the tracker's zone
+        const day = formatDay(dayNumber);
         const base = { site: e.site, url: e.url, kind: e.kind, bucket: bucketOf(e.vw, DEFAULT_BREAKPOINTS) };
         add(keyToString({ ...base, period: `d:${day}` }));
+        add(keyToString({ ...base, period: blockPeriod(dayNumber, 3) }));
+        add(keyToString({ ...base, period: blockPeriod(dayNumber, 9) }));
         add(keyToString({ ...base, period: `m:${day.slice(0, 7)}` }));
       }
     }
@@ -140,16 +152,20 @@ async function countJournals(dirs: string[]): Promise<{ totals: Map<string, numb
   return { totals, events };
 }
 
-/** Every month total equals the sum of its day totals. */
+/** Every month and block total equals the sum of its day totals. */
 function expectDaysSumToMonths(stored: Map<string, number>): void {
   const daySums = new Map<string, number>();
+  const addTo = (key: string, total: number) => daySums.set(key, (daySums.get(key) ?? 0) + total);
   for (const [key, total] of stored) {
-    const m = /^(.*)\|d:(\d{4}-\d{2})-\d{2}\|(.*)$/.exec(key);
-    if (m) daySums.set(`${m[1]}|m:${m[2]}|${m[3]}`, (daySums.get(`${m[1]}|m:${m[2]}|${m[3]}`) ?? 0) + total);
+    const m = /^(.*)\|d:(\d{4}-\d{2}-\d{2})\|(.*)$/.exec(key);
+    if (!m) continue;
+    const day = parseDay(m[2]!)!;
+    for (const period of [`m:${m[2]!.slice(0, 7)}`, blockPeriod(day, 3), blockPeriod(day, 9)])
+      addTo(`${m[1]}|${period}|${m[3]}`, total);
   }
-  const months = [...stored].filter(([key]) => key.includes('|m:'));
-  expect(months.length).toBeGreaterThan(0);
-  for (const [key, total] of months) expect(daySums.get(key), key).toBe(total);
+  const wholes = [...stored].filter(([key]) => key.includes('|m:') || parseBlockPeriod(key.split('|')[3]!));
+  expect(wholes.length).toBeGreaterThan(0);
+  for (const [key, total] of wholes) expect(daySums.get(key), key).toBe(total);
 }
 
 async function storedIn(collection: string): Promise<Map<string, number>> {

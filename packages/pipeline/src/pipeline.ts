@@ -474,6 +474,7 @@ export class Pipeline implements LiveSource {
   }
 
   async #mergeUntil(policy: FlushPolicy): Promise<FlushOutcome> {
+    let merged = this.#merges.counters.merges;
     for (let failures = 1; ; failures++) {
       // A merge that hangs must not hold a deadline: the flush gives up on time, the merge goes on.
       const complete =
@@ -497,6 +498,10 @@ export class Pipeline implements LiveSource {
           { pendingDeltas, cause: error },
         );
       }
+      // A cycle that confirmed some keys made progress: back off from the start, not further (with
+      // many merge calls per cycle, one flaky call in each would otherwise reach 30 s waits).
+      if (this.#merges.counters.merges > merged) failures = 1;
+      merged = this.#merges.counters.merges;
       await this.timer.sleep(Math.min(left, retryDelay(failures)));
     }
   }

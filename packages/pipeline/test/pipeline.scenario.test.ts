@@ -70,14 +70,14 @@ class DurableMemory implements StorageAdapter {
   async close() {}
 
   /** Sum of day-key and month-key totals. */
-  async totals(): Promise<{ days: number; months: number }> {
-    let days = 0;
-    let months = 0;
+  /** Events counted in each kind of period key: every event is in one day, one block of each size and one month. */
+  async totals(): Promise<{ days: number; blocks3: number; blocks9: number; months: number }> {
+    const sums = { days: 0, blocks3: 0, blocks9: 0, months: 0 };
+    const field = { d: 'days', b3: 'blocks3', b9: 'blocks9', m: 'months' } as const;
     for await (const { key, total } of this.inner.list()) {
-      if (key.period.startsWith('d:')) days += total;
-      else months += total;
+      sums[field[key.period.slice(0, key.period.indexOf(':')) as keyof typeof field]] += total;
     }
-    return { days, months };
+    return sums;
   }
 }
 
@@ -215,7 +215,12 @@ describe('recovery: exactly once after a crash, on durable storage', () => {
     await second.flush({ until: second.timer.now() + 10_000 });
     if (fault === 'applyThenFail') expect(second.stats().skippedMerges).toBeGreaterThan(0);
     await reopened.close();
-    expect(await storage.totals()).toEqual({ days: 30_000, months: 30_000 });
+    expect(await storage.totals()).toEqual({
+      days: 30_000,
+      blocks3: 30_000,
+      blocks9: 30_000,
+      months: 30_000,
+    });
   });
 
   it('a replay of the whole journal into the same storage applies nothing twice', async () => {
@@ -234,6 +239,11 @@ describe('recovery: exactly once after a crash, on durable storage', () => {
     await replayer.replay(readJournalFrames({ dir }), { maxHeldBytes: 64 * 1024 });
     await replayer.flush({ until: replayer.timer.now() + 10_000 });
     expect(replayer.stats().skippedMerges).toBeGreaterThan(0);
-    expect(await storage.totals()).toEqual({ days: traffic.n, months: traffic.n });
+    expect(await storage.totals()).toEqual({
+      days: traffic.n,
+      blocks3: traffic.n,
+      blocks9: traffic.n,
+      months: traffic.n,
+    });
   });
 });

@@ -111,6 +111,8 @@ export async function listPages(
     timeZone: options.timeZone ?? 'UTC',
     now: options.now ?? Date.now(),
     maxDays: options.maxDays,
+    // Totals are read by period range: runs of days and months, never blocks.
+    blocks: false,
   });
 
   // The live side first: a merge that lands while storage is read is then counted once.

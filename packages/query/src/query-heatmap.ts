@@ -122,7 +122,7 @@ export function pageKeyOf(
 
 /** The storage keys a plan reads for one page: months first, then days. */
 export function keysOfPlan(page: PageKey, plan: QueryPlan): IndexKey[] {
-  return [...plan.months, ...plan.days].map((period) => ({ ...page, period }));
+  return [...plan.months, ...plan.blocks, ...plan.days].map((period) => ({ ...page, period }));
 }
 
 /**

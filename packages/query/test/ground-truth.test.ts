@@ -1,4 +1,6 @@
 import {
+  blockPeriod,
+  blockStart,
   cellOf,
   dayNumberOf,
   EVENT_KINDS,
@@ -9,6 +11,8 @@ import {
   type IndexKey,
   keyToString,
   type Period,
+  parseBlockPeriod,
+  parseDay,
   zoneCalendar,
 } from '@monkeytracker/grid';
 import { type LivePart, type LiveSource, listPages, queryHeatmap } from '@monkeytracker/query';
@@ -83,9 +87,14 @@ const liveSource: LiveSource = {
   snapshot(page, keys) {
     return keys.map((key) => {
       const parts: LivePart[] = [];
-      // A month key covers every day of its month; a day key its own day.
+      // A month key covers every day of its month, a block key its days, a day key its own day.
+      const block = parseBlockPeriod(key.period);
       const covers = (period: string) =>
-        key.period.startsWith('m:') ? period.slice(2, 9) === key.period.slice(2) : period === key.period;
+        key.period.startsWith('m:')
+          ? period.slice(2, 9) === key.period.slice(2)
+          : block
+            ? blockStart(parseDay(period.slice(2))!, block.size) === block.start
+            : period === key.period;
       for (const entry of live.values()) {
         if (samePage(entry.key, page) && covers(entry.key.period))
           parts.push({ delta: entry.builder.toIndex(), position: UNCUT });
@@ -100,7 +109,7 @@ const liveSource: LiveSource = {
 };
 
 beforeAll(async () => {
-  // The ingest path: one builder per (page, day); evicted as one merge of the day key and the month key.
+  // The ingest path: one builder per (page, day); evicted as one merge of its day, block and month keys.
   const calendar = zoneCalendar(TIME_ZONE);
   const builders = new Map<string, { key: IndexKey; builder: GridBuilder }>();
   for (const e of events) {
@@ -122,20 +131,18 @@ beforeAll(async () => {
   for (const [id, { key, builder }] of builders) {
     const delta = builder.toIndex();
     const month = `m:${key.period.slice(2, 9)}` as Period;
+    const day = parseDay(key.period.slice(2))!;
+    const periods = [key.period, blockPeriod(day, 3), blockPeriod(day, 9), month];
     // Most deltas merged without a writer (another process's); every seventh by this writer, one
     // cut (position) per merge as the pipeline does, and still listed as live.
     if (n++ % 7 === 0) {
       const position = n;
       settled.set(id, { key, delta, position });
-      await storage.merge([
-        { key, delta, writer: WRITER, position },
-        { key: { ...key, period: month }, delta, writer: WRITER, position },
-      ]);
+      await storage.merge(
+        periods.map((period) => ({ key: { ...key, period }, delta, writer: WRITER, position })),
+      );
     } else {
-      await storage.merge([
-        { key, delta },
-        { key: { ...key, period: month }, delta },
-      ]);
+      await storage.merge(periods.map((period) => ({ key: { ...key, period }, delta })));
     }
   }
 });

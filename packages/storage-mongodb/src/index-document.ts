@@ -1,6 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { decodeIndex, encodeIndex, type GridIndex, type IndexKey } from '@monkeytracker/grid';
-import { type NormalizedFilter, StorageCorruptionError, type WriterMarks } from '@monkeytracker/storage';
+import {
+  type NormalizedFilter,
+  type PeriodPrefix,
+  periodPrefix,
+  StorageCorruptionError,
+  type WriterMarks,
+} from '@monkeytracker/storage';
 import { Binary, type Filter } from 'mongodb';
 
 /**
@@ -18,8 +24,8 @@ export interface IndexDocument {
   kind: IndexKey['kind'];
   bucket: number;
   period: IndexKey['period'];
-  /** `'d'` for day keys, `'m'` for month keys (the period's prefix). */
-  g: 'd' | 'm';
+  /** The period's prefix: `'d'` day, `'b3'` / `'b9'` block, `'m'` month keys. */
+  g: PeriodPrefix;
   /** `encodeIndex(index)`: versioned, compact. */
   blob: Binary;
   v: number;
@@ -83,7 +89,7 @@ export function newDocument(id: string, key: IndexKey, index: GridIndex, marks: 
     kind,
     bucket,
     period,
-    g: period[0] as 'd' | 'm',
+    g: periodPrefix(period),
     v: 1,
     c: randomInt(1, 2 ** 48),
     ...indexFields(index, marks),
@@ -119,7 +125,7 @@ export function filterQuery(filter: NormalizedFilter): Filter<IndexDocument> {
   if (filter.url !== undefined) query.url = filter.url;
   if (filter.kind !== undefined) query.kind = filter.kind;
   if (filter.bucket !== undefined) query.bucket = filter.bucket;
-  query.g = filter.granularity ?? { $in: ['d', 'm'] };
+  query.g = filter.granularity ?? { $in: ['d', 'b3', 'b9', 'm'] };
   if (filter.periodFrom !== undefined || filter.periodTo !== undefined) {
     const range: { $gte?: string; $lte?: string } = {};
     if (filter.periodFrom !== undefined) range.$gte = filter.periodFrom;

@@ -24,6 +24,8 @@ export {
   type NormalizedFilter,
   normalizeDeleteFilter,
   normalizeListFilter,
+  type PeriodPrefix,
+  periodPrefix,
 } from './list-filter';
 export { DEFAULT_MEMORY_MAX_BYTES, MemoryStorage, type MemoryStorageOptions } from './memory-storage';
 export type {

@@ -4,19 +4,30 @@ import type { DeleteFilter, ListFilter } from './storage-adapter';
 
 /**
  * A validated {@link ListFilter} in the form adapters translate into queries: bounds are
- * Periods and the granularity they imply is explicit (`'d'` / `'m'`, the period prefix).
+ * Periods and the granularity they imply is explicit (the period prefix: `'d'`, `'b3'`, `'b9'`, `'m'`).
  */
 export interface NormalizedFilter {
   site?: string;
   url?: string;
   kind?: EventKind;
   bucket?: number;
-  /** `'d'` or `'m'`: the prefix every matching period has. */
-  granularity?: 'd' | 'm';
+  /** The prefix (before `:`) every matching period has. */
+  granularity?: PeriodPrefix;
   /** Inclusive lower bound; implies `granularity`. */
   periodFrom?: Period;
   /** Inclusive upper bound; implies `granularity`. */
   periodTo?: Period;
+}
+
+/** The prefix of a period before its `:`: what kind of period it is. */
+export type PeriodPrefix = 'd' | 'b3' | 'b9' | 'm';
+
+/** `granularity` of a {@link ListFilter} → the period prefix. */
+const GRANULARITIES = { day: 'd', block3: 'b3', block9: 'b9', month: 'm' } as const;
+
+/** The prefix of a period (`'d'` of `'d:2024-03-01'`). */
+export function periodPrefix(period: string): PeriodPrefix {
+  return period.slice(0, period.indexOf(':')) as PeriodPrefix;
 }
 
 const FILTER_FIELDS = new Set(['site', 'url', 'kind', 'bucket', 'periodFrom', 'periodTo', 'granularity']);
@@ -27,7 +38,9 @@ function bad(message: string): never {
 
 function bound(name: string, value: unknown): Period {
   if (!isPeriod(value)) {
-    bad(`${name} must be a period like "d:2024-03-01" or "m:2024-03", got ${JSON.stringify(value)}`);
+    bad(
+      `${name} must be a period like "d:2024-03-01", "m:2024-03" or an aligned block "b3:2024-02-29", got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -60,21 +73,22 @@ export function normalizeListFilter(filter: ListFilter = {}): NormalizedFilter {
       bad('filter bucket must be an integer 0–255');
     out.bucket = bucket;
   }
-  const grains = new Set<'d' | 'm'>();
+  const grains = new Set<PeriodPrefix>();
   if (granularity !== undefined) {
-    if (granularity !== 'day' && granularity !== 'month') bad('filter granularity must be "day" or "month"');
-    grains.add(granularity === 'day' ? 'd' : 'm');
+    if (!Object.hasOwn(GRANULARITIES, granularity))
+      bad('filter granularity must be "day", "block3", "block9" or "month"');
+    grains.add(GRANULARITIES[granularity]);
   }
   if (periodFrom !== undefined) {
     out.periodFrom = bound('periodFrom', periodFrom);
-    grains.add(out.periodFrom[0] as 'd' | 'm');
+    grains.add(periodPrefix(out.periodFrom));
   }
   if (periodTo !== undefined) {
     out.periodTo = bound('periodTo', periodTo);
-    grains.add(out.periodTo[0] as 'd' | 'm');
+    grains.add(periodPrefix(out.periodTo));
   }
   if (grains.size > 1)
-    bad('periodFrom, periodTo and granularity must all be of one granularity (day or month)');
+    bad('periodFrom, periodTo and granularity must all be of one granularity (day, block3, block9 or month)');
   if (grains.size === 1) out.granularity = [...grains][0]!;
   return out;
 }
@@ -104,7 +118,7 @@ export function keyMatchesFilter(key: IndexKey, filter: NormalizedFilter): boole
   if (filter.url !== undefined && key.url !== filter.url) return false;
   if (filter.kind !== undefined && key.kind !== filter.kind) return false;
   if (filter.bucket !== undefined && key.bucket !== filter.bucket) return false;
-  if (filter.granularity !== undefined && key.period[0] !== filter.granularity) return false;
+  if (filter.granularity !== undefined && periodPrefix(key.period) !== filter.granularity) return false;
   if (filter.periodFrom !== undefined && key.period < filter.periodFrom) return false;
   if (filter.periodTo !== undefined && key.period > filter.periodTo) return false;
   return true;

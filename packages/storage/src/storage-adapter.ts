@@ -52,9 +52,9 @@ export interface MergeReport {
  * Selects keys for {@link StorageAdapter.list} and {@link StorageAdapter.delete}. Every field
  * given must match (AND); absent fields match anything.
  *
- * Periods: `periodFrom` and `periodTo` are inclusive bounds in period form (`d:YYYY-MM-DD` or
- * `m:YYYY-MM`). A bound also selects its granularity: `periodFrom: 'd:2024-03-01'` matches day
- * keys only, never month keys. Within one granularity periods compare as plain strings, which
+ * Periods: `periodFrom` and `periodTo` are inclusive bounds in period form (`d:YYYY-MM-DD`,
+ * `m:YYYY-MM`, or a block `b3:YYYY-MM-DD` / `b9:YYYY-MM-DD`). A bound also selects its
+ * granularity: `periodFrom: 'd:2024-03-01'` matches day keys only, never month or block keys. Within one granularity periods compare as plain strings, which
  * is calendar order because dates are zero-padded. Both bounds and `granularity` must agree on
  * the granularity. To select both granularities over a date range, make two calls.
  */
@@ -67,8 +67,8 @@ export interface ListFilter {
   periodFrom?: Period | string;
   /** Inclusive upper bound, e.g. `'d:2024-03-31'` or `'m:2024-12'`. */
   periodTo?: Period | string;
-  /** Day keys (`d:`) or month keys (`m:`) only. */
-  granularity?: 'day' | 'month';
+  /** Day keys (`d:`), 3- or 9-day block keys (`b3:`, `b9:`) or month keys (`m:`) only. */
+  granularity?: 'day' | 'block3' | 'block9' | 'month';
 }
 
 /**

@@ -197,8 +197,16 @@ export function storageContract(
     );
 
     describe('list and delete', () => {
-      // 2 sites × 2 urls × 2 kinds × 2 buckets × 4 periods (2 days, 2 months) = 64 keys.
-      const periods: Period[] = ['d:2024-02-28', 'd:2024-03-01', 'm:2024-02', 'm:2024-03'];
+      // 2 sites × 2 urls × 2 kinds × 2 buckets × 7 periods (2 days, 3 blocks, 2 months) = 112 keys.
+      const periods: Period[] = [
+        'd:2024-02-28',
+        'd:2024-03-01',
+        'b3:2024-02-26',
+        'b3:2024-02-29',
+        'b9:2024-02-29',
+        'm:2024-02',
+        'm:2024-03',
+      ];
       const all: IndexKey[] = [];
       for (const site of ['s1', 's2'])
         for (const url of ['/a', '/b'])
@@ -217,6 +225,10 @@ export function storageContract(
         ['bucket', { bucket: 2 }, (k) => k.bucket === 2],
         ['granularity day', { granularity: 'day' }, (k) => k.period.startsWith('d:')],
         ['granularity month', { granularity: 'month' }, (k) => k.period.startsWith('m:')],
+        ['granularity block3', { granularity: 'block3' }, (k) => k.period.startsWith('b3:')],
+        ['granularity block9', { granularity: 'block9' }, (k) => k.period.startsWith('b9:')],
+        // A 3-day block bound selects 3-day blocks only: b9 keys sort after every b3 key.
+        ['periodFrom (3-day block)', { periodFrom: 'b3:2024-02-29' }, (k) => k.period === 'b3:2024-02-29'],
         ['periodFrom (day, inclusive)', { periodFrom: 'd:2024-03-01' }, (k) => k.period === 'd:2024-03-01'],
         ['periodTo (month, inclusive)', { periodTo: 'm:2024-02' }, (k) => k.period === 'm:2024-02'],
         [

@@ -1,4 +1,6 @@
 import {
+  blockPeriod,
+  blockStart,
   bucketOf,
   cellOf,
   formatDay,
@@ -7,6 +9,7 @@ import {
   type HeatEvent,
   type IndexKey,
   type Period,
+  parseBlockPeriod,
   parseDay,
   type ZoneCalendar,
   zoneCalendar,
@@ -14,7 +17,7 @@ import {
 import type { LivePart } from '@monkeytracker/query';
 import { kindIndex, type Page, type PageDirectory } from './page-directory';
 
-/** A delta cut from a builder, counted by queries until storage holds it for its day and month key. */
+/** A delta cut from a builder, counted by queries until storage holds it for every key of its day (see {@link entryKeys}). */
 export interface PendingDelta {
   readonly delta: GridIndex;
   readonly bytes: number;
@@ -22,8 +25,8 @@ export interface PendingDelta {
   readonly position: number;
   /** The position of the cut before: the delta holds this entry's events from there on. */
   readonly from: number;
-  dayApplied: boolean;
-  monthApplied: boolean;
+  /** Bit `i` set: storage holds this delta for key `i` of {@link entryKeys}. */
+  applied: number;
 }
 
 /** Live counts of one series on one local day. */
@@ -57,17 +60,22 @@ export class Series {
   ) {}
 }
 
-/** The storage keys of an entry: its day and its month. Built when needed rather than kept per entry. */
-export function entryKeys(entry: DayEntry): { dayKey: IndexKey; monthKey: IndexKey } {
+/** {@link PendingDelta.applied} once storage holds a delta for all {@link entryKeys}. */
+export const ALL_KEYS_APPLIED = 0b1111;
+
+/**
+ * The storage keys a delta of an entry is merged into: its day, its 3-day and 9-day blocks and
+ * its month (one delta, four keys). Built when needed rather than kept per entry.
+ */
+export function entryKeys(entry: DayEntry): IndexKey[] {
   const series = entry.series;
-  const dayKey: IndexKey = {
-    site: series.page.site,
-    url: series.page.url,
-    kind: series.kind,
-    bucket: series.bucket,
-    period: `d:${formatDay(entry.day)}`,
-  };
-  return { dayKey, monthKey: { ...dayKey, period: `m:${entry.month}` as Period } };
+  const base = { site: series.page.site, url: series.page.url, kind: series.kind, bucket: series.bucket };
+  return [
+    { ...base, period: `d:${formatDay(entry.day)}` },
+    { ...base, period: blockPeriod(entry.day, 3) },
+    { ...base, period: blockPeriod(entry.day, 9) },
+    { ...base, period: `m:${entry.month}` as Period },
+  ];
 }
 
 /** Rough bytes of an entry's bookkeeping beside its typed arrays (keys, maps, objects). */
@@ -143,8 +151,8 @@ export class LiveCache {
   }
 
   /**
-   * The live parts of `keys` (day or month keys of `series`): for a day key, its entry's pending
-   * deltas and builder; for a month key, those of every entry in that month. A builder's part
+   * The live parts of `keys` (day, block or month keys of `series`): for a day key, its entry's
+   * pending deltas and builder; for a block or month key, those of every entry in it. A builder's part
    * carries a position just above the last cut (its events will be cut after it).
    */
   snapshot(series: Series | undefined, keys: readonly IndexKey[]): LivePart[][] {
@@ -154,7 +162,8 @@ export class LiveCache {
     keys.forEach((key, i) => {
       const parts = out[i]!;
       const month = key.period.startsWith('m:') ? key.period.slice(2) : undefined;
-      const day = month === undefined ? parseDay(key.period.slice(2)) : undefined;
+      const block = parseBlockPeriod(key.period);
+      const day = month === undefined && block === undefined ? parseDay(key.period.slice(2)) : undefined;
       const add = (entry: DayEntry) => {
         for (const p of entry.pending) parts.push({ delta: p.delta, position: p.position });
         if (entry.builder !== null && entry.builder.total > 0) {
@@ -164,6 +173,9 @@ export class LiveCache {
       if (day !== undefined) {
         const entry = series.days.get(day);
         if (entry) add(entry);
+      } else if (block !== undefined) {
+        for (const entry of series.days.values())
+          if (blockStart(entry.day, block.size) === block.start) add(entry);
       } else {
         for (const entry of series.days.values()) if (entry.month === month) add(entry);
       }
@@ -187,7 +199,7 @@ export class LiveCache {
       const delta = builder.toIndex();
       entry.builder = null;
       const bytes = deltaBytes(delta);
-      entry.pending.push({ delta, bytes, position, from, dayApplied: false, monthApplied: false });
+      entry.pending.push({ delta, bytes, position, from, applied: 0 });
       this.pendingBytes += bytes;
       this.pendingDeltas++;
       n++;
@@ -218,11 +230,11 @@ export class LiveCache {
     return oldest;
   }
 
-  /** Drops pending deltas that storage confirmed for both keys. */
+  /** Drops pending deltas that storage confirmed for every key. */
   settle(entry: DayEntry): void {
     let kept = 0;
     for (const p of entry.pending) {
-      if (p.dayApplied && p.monthApplied) {
+      if (p.applied === ALL_KEYS_APPLIED) {
         this.pendingBytes -= p.bytes;
         this.pendingDeltas--;
       } else {

@@ -21,13 +21,14 @@ export interface MergeCounters {
 interface KeyWork {
   key: IndexKey;
   /** position → the parts at that position (several days of a month share a cut). */
-  byPosition: Map<number, { delta: GridIndex; pending: PendingDelta; which: 'day' | 'month' }[]>;
+  /** `bit`: the key's bit in {@link PendingDelta.applied}. */
+  byPosition: Map<number, { delta: GridIndex; pending: PendingDelta; bit: number }[]>;
   entries: Set<DayEntry>;
 }
 
 /**
  * Moves pending deltas into storage, one cycle at a time: every unconfirmed key of every pending
- * delta (its day key and its month key) goes into `storage.merge` calls of at most `maxKeys`
+ * delta (its day, block and month keys) goes into `storage.merge` calls of at most `maxKeys`
  * keys, each delta with this writer's id and its cut position. A success confirms the call's
  * keys; a failure confirms nothing and the next cycle sends the same again — safe, because
  * storage applies a (key, writer, position) at most once. So an unknown outcome (a connection
@@ -72,10 +73,11 @@ export class MergeScheduler {
   async #cycle(): Promise<boolean> {
     const work = new Map<string, KeyWork>();
     for (const entry of this.cache.pendingEntries()) {
-      const { dayKey, monthKey } = entryKeys(entry);
+      const keys = entryKeys(entry);
       for (const pending of entry.pending) {
-        if (!pending.dayApplied) add(work, dayKey, entry, pending, 'day');
-        if (!pending.monthApplied) add(work, monthKey, entry, pending, 'month');
+        for (let i = 0; i < keys.length; i++) {
+          if ((pending.applied & (1 << i)) === 0) add(work, keys[i]!, entry, pending, 1 << i);
+        }
       }
     }
     if (work.size === 0) return true;
@@ -126,10 +128,7 @@ export class MergeScheduler {
     }
     for (const w of chunk) {
       for (const parts of w.byPosition.values()) {
-        for (const part of parts) {
-          if (part.which === 'day') part.pending.dayApplied = true;
-          else part.pending.monthApplied = true;
-        }
+        for (const part of parts) part.pending.applied |= part.bit;
       }
     }
     for (const w of chunk) for (const entry of w.entries) this.cache.settle(entry);
@@ -142,13 +141,13 @@ function add(
   key: IndexKey,
   entry: DayEntry,
   pending: PendingDelta,
-  which: 'day' | 'month',
+  bit: number,
 ): void {
   const id = keyToString(key);
   let w = work.get(id);
   if (w === undefined) work.set(id, (w = { key, byPosition: new Map(), entries: new Set() }));
   let parts = w.byPosition.get(pending.position);
   if (parts === undefined) w.byPosition.set(pending.position, (parts = []));
-  parts.push({ delta: pending.delta, pending, which });
+  parts.push({ delta: pending.delta, pending, bit });
   w.entries.add(entry);
 }
