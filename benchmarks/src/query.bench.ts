@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIGINT, DuckDBDataChunk, DuckDBInstance, INTEGER, SMALLINT } from '@duckdb/node-api';
 import {
+  blockPeriod,
   cellOf,
   dayNumberOf,
   formatDay,
@@ -16,7 +17,7 @@ import {
   type Period,
   parseDay,
 } from '@monkeytracker/grid';
-import { type Heatmap, queryHeatmap } from '@monkeytracker/query';
+import { type Heatmap, planQuery, queryHeatmap } from '@monkeytracker/query';
 import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
 import { MongoStorage } from '@monkeytracker/storage-mongodb';
 import { clickPoint } from './fixtures.ts';
@@ -82,7 +83,7 @@ function generateRows(): Rows {
   return rows;
 }
 
-/** The ingest path's result: one delta per (day, bucket), merged under its day key and month key. */
+/** The ingest path's result: one delta per (day, bucket), merged under its day, 3- and 9-day block and month keys. */
 async function loadIndexes(rows: Rows, storage: StorageAdapter): Promise<number> {
   const started = performance.now();
   let day = -1;
@@ -94,6 +95,8 @@ async function loadIndexes(rows: Rows, storage: StorageAdapter): Promise<number>
       const delta = builder.toIndex();
       await storage.merge([
         { key, delta },
+        { key: { ...key, period: blockPeriod(day, 3) }, delta },
+        { key: { ...key, period: blockPeriod(day, 9) }, delta },
         { key: { ...key, period: `m:${d.slice(0, 7)}` as Period }, delta },
       ]);
     }
@@ -315,9 +318,14 @@ const area: BenchArea = {
     }
 
     const engines = Object.keys(timings);
+    const indexesRead = (range: (typeof RANGES)[number]) => {
+      const plan = planQuery({ from: range.from, to: range.to, now: NOW });
+      return `${plan.months.length + plan.blocks.length + plan.days.length} (${plan.months.length} m, ${plan.blocks.length} b, ${plan.days.length} d)`;
+    };
     const latencyRows = RANGES.map((range) => [
       range.name,
       `${range.from}..${range.to}`,
+      indexesRead(range),
       ...engines.map((e) => {
         const t = timings[e]![range.name]!;
         return `${formatMs(t.p50)} / ${formatMs(t.p99)}`;
@@ -339,8 +347,8 @@ const area: BenchArea = {
     const runsLine = engines.map((e) => `${e} ${Object.values(timings[e]!)[0]!.runs}`).join(', ');
     return [
       `${EVENTS.toLocaleString('en')} click events on one page (\`${PAGE.url}\`), ${formatDay(FIRST_DAY)} .. ${formatDay(LAST_DAY)} (UTC, "now" = ${new Date(NOW).toISOString()}), gaussian hot spots, viewport buckets 25 / 15 / 60 %; queries for the 60 % bucket with \`top: ${TOP}\`. Every engine's answer (total and the ${TOP} cells with counts) is checked equal to ours before timing.`,
-      `Our indexes: ${((LAST_DAY - FIRST_DAY + 1) * BUCKETS.length).toLocaleString('en')} day deltas merged as day + month keys in ${(memoryLoadMs / 1000).toFixed(1)} s (MemoryStorage). Peak RSS while generating the rows: ${formatBytes(genRss)}.${mongoName ? ` MongoStorage server: ${mongoName}.` : ''}`,
-      `### Latency, median / p99 (runs per query: ${runsLine})\n\n${markdownTable(['range', 'days', ...engines], latencyRows)}`,
+      `Our indexes: ${((LAST_DAY - FIRST_DAY + 1) * BUCKETS.length).toLocaleString('en')} day deltas merged as day, 3-day block, 9-day block and month keys in ${(memoryLoadMs / 1000).toFixed(1)} s (MemoryStorage). Peak RSS while generating the rows: ${formatBytes(genRss)}.${mongoName ? ` MongoStorage server: ${mongoName}.` : ''}`,
+      `### Latency, median / p99 (runs per query: ${runsLine})\n\n${markdownTable(['range', 'days', 'indexes per key set', ...engines], latencyRows)}`,
       `### Ratios (median latency, peer ÷ ours on MemoryStorage)\n\n${markdownTable(['range', 'ours', 'DuckDB ÷ ours', 'target', 'SQLite ÷ ours'], ratioRows)}`,
       `### Peer load time (same rows)\n\n${markdownTable(['peer', 'load + index'], peerLoad)}`,
       notes.length > 0 ? `Notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}` : '',
