@@ -206,8 +206,11 @@ function track(options: TrackingOptions): Tracking | undefined {
       doc,
       'mousemove',
       safe((e: MouseEvent) => {
-        if (e.timeStamp - lastMove < moveMs) return;
-        lastMove = e.timeStamp;
+        // On the clock `t` is read from, so recorded moves are `moveMs` apart in `t` too (an
+        // event's timeStamp is when it happened, its handler may run later under load).
+        const now = Date.now();
+        if (now - lastMove < moveMs) return;
+        lastMove = now;
         push('move', e.pageX, e.pageY);
       }),
     ]);
