@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createViewer } from '@monkeytracker/viewer';
 import { createTracker } from 'monkeytracker';
 import { bearerToken, createHandler } from 'monkeytracker/http';
 import { integerFlag, parseCommand } from './args';
 import { CliError, CliUsageError } from './errors';
+import { runWorkers, SHUTDOWN_MESSAGE, workerIndex } from './serve-workers';
 import { describeMongo, openMongoStorage, STORAGE_OPTIONS } from './storage';
 
 /** `--help` of `monkeytracker serve`. */
@@ -12,7 +14,7 @@ export const SERVE_HELP = `Usage: monkeytracker serve [--port 3000] [--host 127.
                            [--mongodb URI [--db D] [--collection C] [--skip-storage-check]] [--prefix /mt]
                            [--cors ORIGIN ...] [--time-zone ZONE] [--site ID=HOST,HOST ...]
                            [--read-token TOKEN] [--ingest-only]
-                           [--page-origin ORIGIN] [--no-viewer]
+                           [--page-origin ORIGIN] [--no-viewer] [--workers N]
 
 Runs a tracker behind the HTTP handler: POST {prefix}/collect, GET {prefix}/heatmap,
 GET {prefix}/pages, GET {prefix}/health, and the heatmap dashboard at {prefix}/viewer/.
@@ -45,6 +47,11 @@ Options:
                       (default: https:// and the first host of each --site, else this
                       server's own origin); the pages must allow being framed by it
   --no-viewer         no dashboard at {prefix}/viewer/
+  --workers N         N processes on one port (node:cluster), each with its own tracker and
+                      journal (DIR/worker-0 … DIR/worker-N-1); needs --mongodb, which they
+                      share. A worker that dies is restarted on its journal (at most 3 times
+                      a minute). Reads answer from MongoDB plus that worker's live events:
+                      other workers' events show once they merge (the flush interval, 5 s)
   --debug             print stack traces of errors
   -h, --help          show this help
 
@@ -67,6 +74,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     'skip-storage-check': { type: 'boolean' },
     'page-origin': { type: 'string' },
     'no-viewer': { type: 'boolean' },
+    workers: { type: 'string' },
   });
   if (flags.help) {
     process.stdout.write(`${SERVE_HELP}\n`);
@@ -74,7 +82,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const port = integerFlag('serve', 'port', flags.port, 3000, 0, 65535);
   const host = flags.host ?? '127.0.0.1';
-  const dir = flags.journal ?? './data/journal';
+  const workers = integerFlag('serve', 'workers', flags.workers, 1, 1, 64);
+  if (workers > 1 && flags.mongodb === undefined) {
+    throw new CliUsageError(
+      '--workers above 1 needs --mongodb: each worker has its own memory, so they share indexes through MongoDB',
+      { command: 'serve' },
+    );
+  }
+  const worker = workerIndex();
+  const baseDir = flags.journal ?? './data/journal';
+  const dir = worker === undefined ? baseDir : join(baseDir, `worker-${worker}`);
   const sites = flags.site?.map((flag) => {
     const m = /^([^=]+)=(.+)$/.exec(flag);
     if (!m)
@@ -105,6 +122,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
           sites,
         });
   const mongo = flags.mongodb === undefined ? undefined : { ...flags, mongodb: flags.mongodb };
+  if (workers > 1 && worker === undefined) {
+    return runWorkers(workers, {
+      host: host.includes(':') ? `[${host}]` : host,
+      prefix: (flags.prefix ?? '/mt').replace(/\/+$/, ''),
+      where: `${describeMongo(mongo!)}, journals ${join(baseDir, 'worker-0')} … worker-${workers - 1}`,
+      viewer: viewer !== undefined,
+    });
+  }
   const storage = mongo ? await openMongoStorage(mongo) : undefined;
   const tracker = await createTracker({
     journal: { dir },
@@ -155,35 +180,53 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const prefix = (flags.prefix ?? '/mt').replace(/\/+$/, '');
   const where = mongo ? `${describeMongo(mongo)}, journal ${dir}` : `memory + journal ${dir}`;
   const replayed = tracker.stats().recoveredOnStart;
-  process.stdout.write(
-    `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events recovered from the journal` : ''})\n`,
-  );
-  if (viewer) process.stdout.write(`  heatmap viewer http://${shownHost}:${address.port}${prefix}/viewer/\n`);
+  if (worker === undefined)
+    process.stdout.write(
+      `monkeytracker listening on http://${shownHost}:${address.port}${prefix} (${where}${replayed > 0 ? `, ${replayed.toLocaleString('en')} events recovered from the journal` : ''})\n`,
+    );
+  if (viewer && worker === undefined)
+    process.stdout.write(`  heatmap viewer http://${shownHost}:${address.port}${prefix}/viewer/\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    const finish = (code: number) => {
+      server.closeAllConnections();
+      // A worker's IPC channel would keep it alive: let go of it so the process ends.
+      if (worker !== undefined) process.disconnect?.();
+      resolve(code);
+    };
+    const close = () => {
+      server.close();
+      server.closeIdleConnections();
+      tracker.close().then(
+        () => finish(0),
+        (err: Error) => {
+          process.stderr.write(`monkeytracker: error: ${err.message}\n`);
+          finish(1);
+        },
+      );
+    };
     const stop = (signal: string) => {
       if (stopping) {
         process.stderr.write(`monkeytracker: ${signal} again, exiting without flushing\n`);
         process.exit(130);
       }
       stopping = true;
-      process.stderr.write(`monkeytracker: ${signal}, flushing and closing\n`);
-      server.close();
-      server.closeIdleConnections();
-      tracker.close().then(
-        () => {
-          server.closeAllConnections();
-          resolve(0);
-        },
-        (err: Error) => {
-          process.stderr.write(`monkeytracker: error: ${err.message}\n`);
-          server.closeAllConnections();
-          resolve(1);
-        },
+      process.stderr.write(
+        `monkeytracker: ${worker === undefined ? '' : `worker ${worker}: `}${signal}, flushing and closing\n`,
       );
+      close();
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // A worker: the primary asks once all should stop; a terminal's Ctrl+C may have asked already.
+    if (worker !== undefined) {
+      process.on('message', (message) => {
+        if (message === SHUTDOWN_MESSAGE && !stopping) {
+          stopping = true;
+          close();
+        }
+      });
+    }
   });
 }
