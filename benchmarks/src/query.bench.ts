@@ -11,6 +11,7 @@ import {
   blockPeriod,
   cellOf,
   dayNumberOf,
+  encodeIndex,
   formatDay,
   GridBuilder,
   type IndexKey,
@@ -18,7 +19,7 @@ import {
   parseDay,
 } from '@monkeytracker/grid';
 import { type Heatmap, planQuery, queryHeatmap } from '@monkeytracker/query';
-import { MemoryStorage, type StorageAdapter } from '@monkeytracker/storage';
+import { MemoryStorage, type PeriodPrefix, periodPrefix, type StorageAdapter } from '@monkeytracker/storage';
 import { MongoStorage } from '@monkeytracker/storage-mongodb';
 import { clickPoint } from './fixtures.ts';
 import {
@@ -81,6 +82,16 @@ function generateRows(): Rows {
     rows.bucket[i] = b < 0.25 ? 0 : b < 0.4 ? 2 : 4;
   }
   return rows;
+}
+
+/** Encoded bytes of every stored index, by period kind (`d`, `b3`, `b9`, `m`). */
+async function bytesByPeriod(storage: StorageAdapter): Promise<Record<PeriodPrefix, number>> {
+  const out: Record<PeriodPrefix, number> = { d: 0, b3: 0, b9: 0, m: 0 };
+  const keys: IndexKey[] = [];
+  for await (const { key } of storage.list()) keys.push(key);
+  for (const [id, { index }] of await storage.get(keys))
+    out[periodPrefix(id.split('|')[3]!)] += encodeIndex(index).length;
+  return out;
 }
 
 /** The ingest path's result: one delta per (day, bucket), merged under its day, 3- and 9-day block and month keys. */
@@ -229,6 +240,7 @@ const area: BenchArea = {
     const { result: rows, peakRss: genRss } = await measurePeakRss(() => generateRows());
     const memory = new MemoryStorage();
     const memoryLoadMs = await loadIndexes(rows, memory);
+    const stored = await bytesByPeriod(memory);
 
     const run = async (storage: StorageAdapter, range: { from: string; to: string }) =>
       queryHeatmap(
@@ -347,7 +359,7 @@ const area: BenchArea = {
     const runsLine = engines.map((e) => `${e} ${Object.values(timings[e]!)[0]!.runs}`).join(', ');
     return [
       `${EVENTS.toLocaleString('en')} click events on one page (\`${PAGE.url}\`), ${formatDay(FIRST_DAY)} .. ${formatDay(LAST_DAY)} (UTC, "now" = ${new Date(NOW).toISOString()}), gaussian hot spots, viewport buckets 25 / 15 / 60 %; queries for the 60 % bucket with \`top: ${TOP}\`. Every engine's answer (total and the ${TOP} cells with counts) is checked equal to ours before timing.`,
-      `Our indexes: ${((LAST_DAY - FIRST_DAY + 1) * BUCKETS.length).toLocaleString('en')} day deltas merged as day, 3-day block, 9-day block and month keys in ${(memoryLoadMs / 1000).toFixed(1)} s (MemoryStorage). Peak RSS while generating the rows: ${formatBytes(genRss)}.${mongoName ? ` MongoStorage server: ${mongoName}.` : ''}`,
+      `Our indexes: ${((LAST_DAY - FIRST_DAY + 1) * BUCKETS.length).toLocaleString('en')} day deltas merged as day, 3-day block, 9-day block and month keys in ${(memoryLoadMs / 1000).toFixed(1)} s (MemoryStorage). Peak RSS while generating the rows: ${formatBytes(genRss)}. Encoded bytes of the stored indexes: days ${formatBytes(stored.d)}, months ${formatBytes(stored.m)}, 3-day blocks ${formatBytes(stored.b3)}, 9-day blocks ${formatBytes(stored.b9)} — the blocks cost ${formatRatio((stored.d + stored.m + stored.b3 + stored.b9) / (stored.d + stored.m))} the bytes of days and months alone (here, where days share their hot cells).${mongoName ? ` MongoStorage server: ${mongoName}.` : ''}`,
       `### Latency, median / p99 (runs per query: ${runsLine})\n\n${markdownTable(['range', 'days', 'indexes per key set', ...engines], latencyRows)}`,
       `### Ratios (median latency, peer ÷ ours on MemoryStorage)\n\n${markdownTable(['range', 'ours', 'DuckDB ÷ ours', 'target', 'SQLite ÷ ours'], ratioRows)}`,
       `### Peer load time (same rows)\n\n${markdownTable(['peer', 'load + index'], peerLoad)}`,

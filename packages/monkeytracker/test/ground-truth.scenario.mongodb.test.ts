@@ -1,3 +1,4 @@
+import { periodPrefix } from '@monkeytracker/storage';
 import { MongoStorage } from '@monkeytracker/storage-mongodb';
 import { eventAt, makeTraffic, runScenario } from '@monkeytracker/test-kit';
 import { MongoClient } from 'mongodb';
@@ -92,7 +93,7 @@ describe.skipIf(!uri)(`tracker end to end on MongoStorage (${inject('mongodbServ
       // Every event is in one day, one block of each size and one month.
       const sums = new Map<string, number>();
       for await (const { key, total } of stored.list()) {
-        const prefix = key.period.slice(0, key.period.indexOf(':'));
+        const prefix = periodPrefix(key.period);
         sums.set(prefix, (sums.get(prefix) ?? 0) + total);
       }
       expect(Object.fromEntries(sums)).toEqual({

@@ -153,7 +153,7 @@ async function countJournals(dirs: string[]): Promise<{ totals: Map<string, numb
 }
 
 /** Every month and block total equals the sum of its day totals. */
-function expectDaysSumToMonths(stored: Map<string, number>): void {
+function expectDaysSumToBlocksAndMonths(stored: Map<string, number>): void {
   const daySums = new Map<string, number>();
   const addTo = (key: string, total: number) => daySums.set(key, (daySums.get(key) ?? 0) + total);
   for (const [key, total] of stored) {
@@ -197,7 +197,7 @@ describe(`SIGKILL at random moments, ${ROUNDS} rounds, then a clean close`, () =
     const journal = await countJournals([dir]);
     expect(journal.events).toBeGreaterThan(ROUNDS * 10_000);
     expect(stored).toEqual(journal.totals);
-    expectDaysSumToMonths(stored);
+    expectDaysSumToBlocksAndMonths(stored);
   });
 
   it.skipIf(!uri)(
@@ -214,7 +214,7 @@ describe(`SIGKILL at random moments, ${ROUNDS} rounds, then a clean close`, () =
       const journal = await countJournals([dir]);
       expect(journal.events).toBeGreaterThan(ROUNDS * 5_000);
       expect(stored).toEqual(journal.totals);
-      expectDaysSumToMonths(stored);
+      expectDaysSumToBlocksAndMonths(stored);
     },
   );
 
@@ -234,7 +234,7 @@ describe(`SIGKILL at random moments, ${ROUNDS} rounds, then a clean close`, () =
       const stored = await storedIn(collection);
       const journal = await countJournals(dirs);
       expect(stored).toEqual(journal.totals);
-      expectDaysSumToMonths(stored);
+      expectDaysSumToBlocksAndMonths(stored);
     },
   );
 });

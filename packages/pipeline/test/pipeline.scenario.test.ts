@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal } from '@monkeytracker/journal';
-import { MemoryStorage, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
+import {
+  MemoryStorage,
+  periodPrefix,
+  type StorageAdapter,
+  StorageUnavailableError,
+} from '@monkeytracker/storage';
 import { eventAt, makeTraffic, runScenario, type ScenarioSubject, TIME_ZONE } from '@monkeytracker/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pipeline, type PipelineOptions, recoveryStart, type Timer } from '../src/index';
@@ -75,7 +80,7 @@ class DurableMemory implements StorageAdapter {
     const sums = { days: 0, blocks3: 0, blocks9: 0, months: 0 };
     const field = { d: 'days', b3: 'blocks3', b9: 'blocks9', m: 'months' } as const;
     for await (const { key, total } of this.inner.list()) {
-      sums[field[key.period.slice(0, key.period.indexOf(':')) as keyof typeof field]] += total;
+      sums[field[periodPrefix(key.period)]] += total;
     }
     return sums;
   }
