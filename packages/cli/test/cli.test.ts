@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HeatEvent } from '@monkeytracker/grid';
+import { emptyEvent, type HeatEvent } from '@monkeytracker/grid';
 import { openJournal } from '@monkeytracker/journal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, ensureBuilt } from './build-dist';
@@ -27,6 +27,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 function events(n: number): HeatEvent[] {
   return Array.from({ length: n }, (_, i) => ({
+    ...emptyEvent(),
     kind: 'click',
     url: `/page/${i % 5}`,
     x: (i * 37) % 1200,

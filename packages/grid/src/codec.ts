@@ -1,6 +1,8 @@
 import { Packr } from 'msgpackr';
 import { MAX_CELL_ID } from './cell';
+import { compareLabels, type ElementIndex, isElementIndex } from './element-index';
 import { IndexCodecError } from './errors';
+import { MAX_SELECTOR_LENGTH } from './event';
 import { EMPTY_INDEX, type GridIndex } from './grid-index';
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
 
@@ -9,6 +11,9 @@ import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
  * `decodeIndex` keeps reading the old ones, so stored blobs outlive code changes.
  */
 export const INDEX_FORMAT_VERSION = 1;
+
+/** The format byte of an element index (format 1 plus labels and box sums); page grids stay format 1. */
+export const ELEMENT_INDEX_FORMAT_VERSION = 2;
 
 // Plain msgpack maps (no msgpackr record extension) so any msgpack reader can open the envelope.
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -20,6 +25,11 @@ const packr = new Packr({ useRecords: false, moreTypes: false });
  *      length). A heat blob's row is one run, so cells cost a fraction of a byte each.
  *   k: counts as zigzag varints of the difference from the previous cell's count; neighbouring
  *      cells of a blob have similar counts.
+ *
+ * Format 2 (element indexes): format 1 plus
+ *   l: the labels (selectors), strictly increasing; row r of a cell id is l[r], and every label
+ *      has at least one cell
+ *   b: per label, the sums of box left, top, width, height as unsigned varints
  */
 
 /** Encodes an index into a compact, versioned byte string (see {@link decodeIndex}). */
@@ -45,9 +55,25 @@ export function encodeIndex(index: GridIndex): Uint8Array {
     deltas.writeVarint(zigzag(count - previous));
     previous = count;
   }
-  const body = packr.pack({ n, t: index.total, r: runs.result(), k: deltas.result() });
+  let body: Uint8Array;
+  let format = INDEX_FORMAT_VERSION;
+  if (isElementIndex(index)) {
+    const sums = new ByteWriter(16 + index.boxes.length * 3);
+    for (let i = 0; i < index.boxes.length; i++) sums.writeVarint(index.boxes[i]!);
+    format = ELEMENT_INDEX_FORMAT_VERSION;
+    body = packr.pack({
+      n,
+      t: index.total,
+      r: runs.result(),
+      k: deltas.result(),
+      l: index.labels,
+      b: sums.result(),
+    });
+  } else {
+    body = packr.pack({ n, t: index.total, r: runs.result(), k: deltas.result() });
+  }
   const out = new Uint8Array(body.length + 1);
-  out[0] = INDEX_FORMAT_VERSION;
+  out[0] = format;
   out.set(body, 1);
   return out;
 }
@@ -66,7 +92,9 @@ function corrupt(reason: string): never {
 export function decodeIndex(bytes: Uint8Array): GridIndex {
   if (!(bytes instanceof Uint8Array)) corrupt('input is not a Uint8Array');
   if (bytes.length < 2) corrupt(`only ${bytes.length} byte(s)`);
-  if (bytes[0] !== INDEX_FORMAT_VERSION) corrupt(`unknown format version ${bytes[0]}`);
+  const format = bytes[0];
+  if (format !== INDEX_FORMAT_VERSION && format !== ELEMENT_INDEX_FORMAT_VERSION)
+    corrupt(`unknown format version ${format}`);
   let envelope: unknown;
   try {
     envelope = packr.unpack(bytes.subarray(1));
@@ -74,7 +102,7 @@ export function decodeIndex(bytes: Uint8Array): GridIndex {
     throw new IndexCodecError('cannot decode grid index: the msgpack envelope is invalid', { cause: err });
   }
   if (typeof envelope !== 'object' || envelope === null) corrupt('envelope is not a map');
-  const { n, t, r, k } = envelope as Record<string, unknown>;
+  const { n, t, r, k, l, b } = envelope as Record<string, unknown>;
   if (!(r instanceof Uint8Array) || !(k instanceof Uint8Array))
     corrupt('runs or counts are not byte strings');
   // Every cell needs at least one count byte, which bounds n before anything is allocated.
@@ -82,9 +110,11 @@ export function decodeIndex(bytes: Uint8Array): GridIndex {
     corrupt(`bad cell count ${String(n)}`);
   if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) corrupt(`bad total ${String(t)}`);
   if (n === 0) {
-    if (t !== 0 || r.length !== 0 || k.length !== 0) corrupt('an empty index with data');
+    if (t !== 0 || r.length !== 0 || k.length !== 0 || format !== INDEX_FORMAT_VERSION)
+      corrupt('an empty index with data');
     return EMPTY_INDEX;
   }
+  const labels = format === ELEMENT_INDEX_FORMAT_VERSION ? decodeLabels(l, b, n) : undefined;
   const cells = new Uint32Array(n);
   const runs = new ByteReader(r);
   let c = 0;
@@ -116,5 +146,39 @@ export function decodeIndex(bytes: Uint8Array): GridIndex {
   }
   if (!deltas.done) corrupt('trailing bytes after the counts');
   if (sum !== t) corrupt(`counts add up to ${sum}, the header says ${t}`);
-  return { cells, counts, total: t };
+  if (labels === undefined) return { cells, counts, total: t };
+  // Every label has cells and no cell points past the labels: rows used are exactly 0..L-1.
+  let row = -1;
+  for (let i = 0; i < n; i++) {
+    const r = cells[i]! >>> 12;
+    if (r !== row) {
+      if (r !== row + 1) corrupt('an element label without cells');
+      row = r;
+    }
+  }
+  if (row !== labels.labels.length - 1) corrupt('element rows do not match the labels');
+  const index: ElementIndex = { cells, counts, total: t, labels: labels.labels, boxes: labels.boxes };
+  return index;
+}
+
+/** Checks and reads the labels and box sums of a format 2 blob. */
+function decodeLabels(l: unknown, b: unknown, n: number): { labels: string[]; boxes: Float64Array } {
+  if (!Array.isArray(l) || l.length === 0 || l.length > n) corrupt('element labels missing or too many');
+  if (!(b instanceof Uint8Array)) corrupt('element box sums are not a byte string');
+  for (let i = 0; i < l.length; i++) {
+    const label = l[i];
+    if (typeof label !== 'string' || label.length === 0 || label.length > MAX_SELECTOR_LENGTH)
+      corrupt(`element label ${i} is not a selector`);
+    if (i > 0 && compareLabels(l[i - 1] as string, label) >= 0)
+      corrupt('element labels are not strictly increasing');
+  }
+  const boxes = new Float64Array(l.length * 4);
+  const reader = new ByteReader(b);
+  for (let i = 0; i < boxes.length; i++) {
+    const v = reader.readVarint();
+    if (v < 0) corrupt('truncated or invalid element box sums');
+    boxes[i] = v;
+  }
+  if (!reader.done) corrupt('trailing bytes after the element box sums');
+  return { labels: l as string[], boxes };
 }

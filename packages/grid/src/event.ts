@@ -1,8 +1,30 @@
-/** What was recorded: a click, the deepest scroll point of a page view, or a mouse position. */
-export type EventKind = 'click' | 'scroll' | 'move';
+/**
+ * What was recorded: a click, the deepest scroll point of a page view, a mouse position, a rage
+ * click (the third of ≥ 3 clicks within 1 s within 30 px) or a dead click (a click on a
+ * non-interactive target after which nothing changed within 1 s).
+ */
+export type EventKind = 'click' | 'scroll' | 'move' | 'rage' | 'dead';
 
-/** Every event kind, in a stable order (its index is the kind's numeric id). */
-export const EVENT_KINDS: readonly EventKind[] = ['click', 'scroll', 'move'];
+/** Every event kind, in a stable order (its index is the kind's numeric id; only ever appended to). */
+export const EVENT_KINDS: readonly EventKind[] = ['click', 'scroll', 'move', 'rage', 'dead'];
+
+/** The kinds whose events may carry the element they hit (`sel`, `ox`, `oy`, `ew`, `eh`). */
+export type ElementEventKind = 'click' | 'rage' | 'dead';
+
+/** Every {@link ElementEventKind}. */
+export const ELEMENT_EVENT_KINDS: readonly ElementEventKind[] = ['click', 'rage', 'dead'];
+
+/** Longest element selector accepted, in characters. */
+export const MAX_SELECTOR_LENGTH = 256;
+
+/** Offsets inside an element's box run from 0 to this on each axis. */
+export const ELEMENT_OFFSET_SCALE = 1000;
+
+/**
+ * What a selector may contain: the snippet builds them from `data-mt` names, hand-written ids,
+ * tag names and `:nth-of-type(n)` steps joined by `>` — never text or free attribute values.
+ */
+const SELECTOR_RE = /^[A-Za-z0-9_\-#.:>()[\]="]+$/;
 
 /** The site that events without a `site` field belong to. */
 export const DEFAULT_SITE = 'default';
@@ -24,9 +46,26 @@ export interface HeatEventInput {
   /** Epoch milliseconds; when absent the validator stamps `options.now`. */
   t?: number;
   site?: string;
+  /**
+   * The element a click, rage or dead click hit, as a stable CSS selector (see the snippet):
+   * with it come `ox`/`oy` and `ew`/`eh`. All five or none.
+   */
+  sel?: string;
+  /** Offset of the click inside the element's box, 0–1000 from its left edge. */
+  ox?: number;
+  /** Offset of the click inside the element's box, 0–1000 from its top edge. */
+  oy?: number;
+  /** The element's box width in CSS px when clicked. */
+  ew?: number;
+  /** The element's box height in CSS px when clicked. */
+  eh?: number;
 }
 
-/** A validated event: integers in range, `t` and `site` always present. */
+/**
+ * A validated event: integers in range, `t` and `site` always present. `sel` is `''` for an event
+ * without an element, and then `ox`, `oy`, `ew`, `eh` are 0 (every event has the same shape, so
+ * the hot path stays monomorphic).
+ */
 export interface HeatEvent {
   kind: EventKind;
   url: string;
@@ -36,10 +75,18 @@ export interface HeatEvent {
   vh: number;
   t: number;
   site: string;
+  sel: string;
+  ox: number;
+  oy: number;
+  ew: number;
+  eh: number;
 }
 
-/** Why an event was rejected: the name of the first offending field, or `'shape'` for a non-object. */
-export type RejectReason = 'kind' | 'url' | 'x' | 'y' | 'vw' | 'vh' | 't' | 'site' | 'shape';
+/**
+ * Why an event was rejected: the name of the first offending field, `'element'` for element
+ * fields that are malformed, partial or on a kind without elements, or `'shape'` for a non-object.
+ */
+export type RejectReason = 'kind' | 'url' | 'x' | 'y' | 'vw' | 'vh' | 't' | 'site' | 'element' | 'shape';
 
 /** Every reason {@link validateEvent} can give, for counters and docs. */
 export const REJECT_REASONS: readonly RejectReason[] = [
@@ -52,6 +99,7 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'vh',
   't',
   'site',
+  'element',
 ];
 
 /** The result of {@link validateEvent}: never throws, never returns a half-valid event. */
@@ -114,9 +162,28 @@ function flooredInRange(value: unknown, max: number): number {
  * ```
  */
 export function validateEvent(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  const event = { kind: 'click', url: '', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: DEFAULT_SITE } as HeatEvent;
+  const event = emptyEvent();
   const reason = validateEventInto(input, event, options);
   return reason === undefined ? { ok: true, event } : { ok: false, reason };
+}
+
+/** A blank event object of the validated shape, for pools that {@link validateEventInto} fills. */
+export function emptyEvent(): HeatEvent {
+  return {
+    kind: 'click',
+    url: '',
+    x: 0,
+    y: 0,
+    vw: 0,
+    vh: 0,
+    t: 0,
+    site: DEFAULT_SITE,
+    sel: '',
+    ox: 0,
+    oy: 0,
+    ew: 0,
+    eh: 0,
+  };
 }
 
 /**
@@ -132,7 +199,8 @@ export function validateEventInto(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'shape';
   const e = input as Record<string, unknown>;
   const kind = e.kind;
-  if (kind !== 'click' && kind !== 'scroll' && kind !== 'move') return 'kind';
+  if (kind !== 'click' && kind !== 'scroll' && kind !== 'move' && kind !== 'rage' && kind !== 'dead')
+    return 'kind';
   const url = e.url;
   if (
     typeof url !== 'string' ||
@@ -178,6 +246,32 @@ export function validateEventInto(
     }
     site = s;
   }
+  let sel = '';
+  let ox = 0;
+  let oy = 0;
+  let ew = 0;
+  let eh = 0;
+  if (e.sel !== undefined) {
+    const s = e.sel;
+    if (
+      kind === 'scroll' ||
+      kind === 'move' ||
+      typeof s !== 'string' ||
+      s.length === 0 ||
+      s.length > MAX_SELECTOR_LENGTH ||
+      !SELECTOR_RE.test(s)
+    ) {
+      return 'element';
+    }
+    ox = flooredInRange(e.ox, ELEMENT_OFFSET_SCALE);
+    oy = flooredInRange(e.oy, ELEMENT_OFFSET_SCALE);
+    ew = flooredInRange(e.ew, maxCoordinate);
+    eh = flooredInRange(e.eh, maxCoordinate);
+    if (ox < 0 || oy < 0 || ew < 0 || eh < 0) return 'element';
+    sel = s;
+  } else if (e.ox !== undefined || e.oy !== undefined || e.ew !== undefined || e.eh !== undefined) {
+    return 'element';
+  }
   out.kind = kind;
   out.url = url;
   out.x = x;
@@ -186,5 +280,10 @@ export function validateEventInto(
   out.vh = vh;
   out.t = t;
   out.site = site;
+  out.sel = sel;
+  out.ox = ox;
+  out.oy = oy;
+  out.ew = ew;
+  out.eh = eh;
   return undefined;
 }

@@ -1,3 +1,5 @@
+import { elementPartsEqual, isElementIndex, mergeElementIndexes } from './element-index';
+
 /**
  * The immutable, mergeable heatmap of one index key: sparse counts per cell.
  *
@@ -51,6 +53,7 @@ export function indexFromEntries(entries: Iterable<readonly [number, number]>): 
 /** True when both indexes hold the same cells with the same counts. */
 export function indexesEqual(a: GridIndex, b: GridIndex): boolean {
   if (a.total !== b.total || a.cells.length !== b.cells.length) return false;
+  if (!elementPartsEqual(a, b)) return false;
   for (let i = 0; i < a.cells.length; i++) {
     if (a.cells[i] !== b.cells[i] || a.counts[i] !== b.counts[i]) return false;
   }
@@ -65,6 +68,7 @@ export function indexesEqual(a: GridIndex, b: GridIndex): boolean {
 export function mergeIndexes(a: GridIndex, b: GridIndex): GridIndex {
   if (a.cells.length === 0) return b;
   if (b.cells.length === 0) return a;
+  if (isElementIndex(a) || isElementIndex(b)) return mergeElementIndexes([a, b], mergeMany);
   const ac = a.cells;
   const an = a.counts;
   const bc = b.cells;
@@ -120,6 +124,7 @@ export function mergeMany(indexes: readonly GridIndex[]): GridIndex {
   const inputs = indexes.filter((x) => x.cells.length > 0);
   if (inputs.length === 0) return EMPTY_INDEX;
   if (inputs.length === 1) return inputs[0]!;
+  if (inputs.some(isElementIndex)) return mergeElementIndexes(inputs, mergeMany);
   if (inputs.length === 2) return mergeIndexes(inputs[0]!, inputs[1]!);
   let capacity = 0;
   let total = 0;

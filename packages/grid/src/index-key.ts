@@ -1,6 +1,6 @@
 import { parseBlockPeriod } from './block-period';
 import { InvalidKeyError } from './errors';
-import { EVENT_KINDS, type EventKind } from './event';
+import { type ElementEventKind, EVENT_KINDS, type EventKind } from './event';
 
 /**
  * A period in the tracker's zone: one calendar day `d:YYYY-MM-DD`, one calendar month
@@ -9,12 +9,32 @@ import { EVENT_KINDS, type EventKind } from './event';
  */
 export type Period = `d:${string}` | `m:${string}` | `b3:${string}` | `b9:${string}`;
 
-/** What one stored grid index counts: one page, one event kind, one viewport bucket, one period. */
+/** The kind of an element index: `el:` and the event kind it counts (see `ElementBuilder`). */
+export type ElementIndexKind = `el:${ElementEventKind}`;
+
+/** What an index counts: a page grid of one event kind, or an element index of one. */
+export type IndexKind = EventKind | ElementIndexKind;
+
+/** Every index kind: the event kinds (page grids), then the element index kinds. */
+export const INDEX_KINDS: readonly IndexKind[] = [...EVENT_KINDS, 'el:click', 'el:rage', 'el:dead'];
+
+/** The element index kind of an event kind that carries elements. */
+export function elementIndexKind(kind: ElementEventKind): ElementIndexKind {
+  return `el:${kind}`;
+}
+
+/** True for the kinds whose indexes are element indexes. */
+export function isElementIndexKind(kind: IndexKind): kind is ElementIndexKind {
+  return kind.startsWith('el:');
+}
+
+/** What one stored index counts: one page, one index kind, one viewport bucket, one period. */
 export interface IndexKey {
   site: string;
   /** The normalized url (see `normalizeUrl`). */
   url: string;
-  kind: EventKind;
+  /** An event kind (the page grid of those events) or `el:<kind>` (their element index). */
+  kind: IndexKind;
   /** Viewport-width bucket (see `bucketOf`), 0–255. */
   bucket: number;
   period: Period;
@@ -46,9 +66,9 @@ export function assertIndexKey(key: IndexKey): void {
   if (typeof key.url !== 'string' || key.url.length === 0) {
     throw new InvalidKeyError(`index key url must be a non-empty string, got ${JSON.stringify(key.url)}`);
   }
-  if (!EVENT_KINDS.includes(key.kind)) {
+  if (!INDEX_KINDS.includes(key.kind)) {
     throw new InvalidKeyError(
-      `index key kind must be one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(key.kind)}`,
+      `index key kind must be one of ${INDEX_KINDS.join(', ')}, got ${JSON.stringify(key.kind)}`,
     );
   }
   if (!Number.isInteger(key.bucket) || key.bucket < 0 || key.bucket > 255) {
@@ -88,7 +108,7 @@ export function keyFromString(value: string): IndexKey {
   const key: IndexKey = {
     site: unescapeSite(site),
     url: value.slice(start),
-    kind: kind as EventKind,
+    kind: kind as IndexKind,
     bucket: Number(bucket),
     period: period as Period,
   };

@@ -27,7 +27,7 @@ export {
   MAX_CELL_X,
   MAX_CELL_Y,
 } from './cell';
-export { decodeIndex, encodeIndex, INDEX_FORMAT_VERSION } from './codec';
+export { decodeIndex, ELEMENT_INDEX_FORMAT_VERSION, encodeIndex, INDEX_FORMAT_VERSION } from './codec';
 export {
   defineError,
   type ErrorClass,
@@ -38,6 +38,17 @@ export {
   isMonkeyTrackerError,
   MonkeyTrackerError,
 } from './define-error';
+export {
+  ELEMENT_CELL_UNITS,
+  ELEMENT_GRID,
+  ElementBuilder,
+  type ElementEntry,
+  type ElementIndex,
+  elementCell,
+  elementEntries,
+  indexByteLength,
+  isElementIndex,
+} from './element-index';
 export * from './errors';
 export * from './event';
 export { GridBuilder, type GridBuilderOptions } from './grid-builder';
@@ -51,7 +62,12 @@ export {
 } from './grid-index';
 export {
   assertIndexKey,
+  type ElementIndexKind,
+  elementIndexKind,
+  INDEX_KINDS,
   type IndexKey,
+  type IndexKind,
+  isElementIndexKind,
   isPeriod,
   keyFromString,
   keyToString,

@@ -11,20 +11,23 @@ const good = {
   t: 1_700_000_000_000,
   site: 'shop',
 };
+/** What a validated event without an element carries. */
+const NO_ELEMENT = { sel: '', ox: 0, oy: 0, ew: 0, eh: 0 };
+const element = { sel: '[data-mt="buy"]>span:nth-of-type(2)', ox: 250, oy: 1000, ew: 120, eh: 40 };
 
 describe('validateEvent', () => {
   it('accepts a good event and floors floats', () => {
     const r = validateEvent({ ...good, x: 10.9, y: 20.2, vw: 1280.5, vh: 799.99, t: 1_700_000_000_000.7 });
     expect(r).toEqual({
       ok: true,
-      event: { ...good, x: 10, y: 20, vw: 1280, vh: 799, t: 1_700_000_000_000 },
+      event: { ...good, x: 10, y: 20, vw: 1280, vh: 799, t: 1_700_000_000_000, ...NO_ELEMENT },
     });
   });
 
   it('stamps now and the default site when absent', () => {
     const { t: _t, site: _s, ...rest } = good;
     const r = validateEvent(rest, { now: 42 });
-    expect(r).toEqual({ ok: true, event: { ...rest, t: 42, site: DEFAULT_SITE } });
+    expect(r).toEqual({ ok: true, event: { ...rest, t: 42, site: DEFAULT_SITE, ...NO_ELEMENT } });
   });
 
   it('rejects a t more than maxFutureMs ahead of now (default 5 minutes), never one in the past', () => {
@@ -54,7 +57,28 @@ describe('validateEvent', () => {
 
   it('does not keep unknown fields', () => {
     const r = validateEvent({ ...good, extra: 'x', __proto__: { polluted: true } });
-    expect(r.ok && Object.keys(r.event).sort()).toEqual(['kind', 'site', 't', 'url', 'vh', 'vw', 'x', 'y']);
+    expect(r.ok && Object.keys(r.event).sort()).toEqual([
+      'eh',
+      'ew',
+      'kind',
+      'ox',
+      'oy',
+      'sel',
+      'site',
+      't',
+      'url',
+      'vh',
+      'vw',
+      'x',
+      'y',
+    ]);
+  });
+
+  it('keeps the element a click, rage or dead click hit, offsets floored', () => {
+    for (const kind of ['click', 'rage', 'dead']) {
+      const r = validateEvent({ ...good, kind, ...element, ox: 250.9, ew: 120.5 });
+      expect(r).toEqual({ ok: true, event: { ...good, kind, ...element } });
+    }
   });
 
   const bad: [string, unknown, string][] = [
@@ -91,6 +115,18 @@ describe('validateEvent', () => {
     ['site empty', { ...good, site: '' }, 'site'],
     ['site number', { ...good, site: 7 }, 'site'],
     ['site too long', { ...good, site: 's'.repeat(129) }, 'site'],
+    ['element on a scroll', { ...good, kind: 'scroll', ...element }, 'element'],
+    ['element on a move', { ...good, kind: 'move', ...element }, 'element'],
+    ['selector empty', { ...good, ...element, sel: '' }, 'element'],
+    ['selector too long', { ...good, ...element, sel: 'a'.repeat(257) }, 'element'],
+    ['selector with a space', { ...good, ...element, sel: 'div p' }, 'element'],
+    ['selector with text', { ...good, ...element, sel: '[data-mt="jane@example.com"]' }, 'element'],
+    ['selector not a string', { ...good, ...element, sel: 5 }, 'element'],
+    ['offset past 1000', { ...good, ...element, ox: 1001 }, 'element'],
+    ['offset negative', { ...good, ...element, oy: -1 }, 'element'],
+    ['box width missing', { ...good, ...element, ew: undefined }, 'element'],
+    ['offsets without a selector', { ...good, ox: 5, oy: 5 }, 'element'],
+    ['kind rage with bad x', { ...good, kind: 'rage', x: -3 }, 'x'],
   ];
 
   it.each(bad)('rejects %s', (_name, input, reason) => {

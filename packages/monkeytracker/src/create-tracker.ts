@@ -10,7 +10,7 @@ import {
   type TrackResult,
   withDeadline,
 } from '@monkeytracker/pipeline';
-import type { Heatmap, HeatmapQuery, PageList, PagesQuery } from '@monkeytracker/query';
+import type { AnyHeatmapQuery, HeatmapOf, PageList, PagesQuery } from '@monkeytracker/query';
 import { MemoryStorage, type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { TrackerClosedError } from './errors';
 
@@ -28,7 +28,7 @@ export type TrackerEvent =
   | { type: 'fsync'; ms: number; events: number };
 
 /** A heatmap query as the tracker takes it: the url is normalized the way ingest normalizes it. */
-export type TrackerQuery = HeatmapQuery;
+export type TrackerQuery = AnyHeatmapQuery;
 
 /** Counters for dashboards and alerts. */
 export interface TrackerStats extends PipelineStats {
@@ -45,8 +45,11 @@ export interface Tracker {
    * Valid events are kept even when others in the batch are rejected.
    */
   track(input: unknown): TrackResult;
-  /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
-  query(query: TrackerQuery): Promise<Heatmap>;
+  /**
+   * A heatmap of one page over a range of days: stored indexes plus live deltas, never counted
+   * twice. `mode: 'element'` answers with the elements clicked instead of page cells.
+   */
+  query<Q extends TrackerQuery>(query: Q): Promise<HeatmapOf<Q>>;
   /**
    * The busiest pages of a site in a range, with counts per viewport bucket: stored totals (no
    * index decoded) plus live counts, never twice. `{ site?, kind, from, to, top? }` (top ≤ 1000, default 100).
@@ -244,7 +247,7 @@ class LiveTracker implements Tracker {
     return result;
   }
 
-  query(query: TrackerQuery): Promise<Heatmap> {
+  query<Q extends TrackerQuery>(query: Q): Promise<HeatmapOf<Q>> {
     if (this.#closing)
       return Promise.reject(new TrackerClosedError('query() after close(); create a new tracker'));
     try {

@@ -266,6 +266,66 @@ describe('GET {prefix}/heatmap', () => {
     ]);
   });
 
+  it('answers element mode: the elements clicked, with inner grids and the top elements', async () => {
+    const { base } = await serve();
+    const on = (sel: string, ox: number, oy: number) => ({ ...click(100, 200), sel, ox, oy, ew: 80, eh: 40 });
+    const events = [on('#buy', 500, 500), on('#buy', 510, 520), on('[data-mt="nav"]>a', 0, 999), click(5, 5)];
+    expect((await post(base, JSON.stringify(events))).status).toBe(202);
+    const search = `url=/p&kind=click&vw=1280&from=${DAY}&to=${DAY}`;
+    const res = await fetch(`${base}/mt/heatmap?${search}&mode=element&top=1`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      mode: 'element',
+      total: 3,
+      max: 2,
+      cellMax: 2,
+      elementCount: 2,
+      grid: { cells: 20, units: 50 },
+      elements: [
+        {
+          selector: '#buy',
+          count: 2,
+          share: 2 / 3,
+          box: { x: 60, y: 180, width: 80, height: 40 },
+          cells: [{ x: 500, y: 500, count: 2 }],
+        },
+      ],
+      topElements: [
+        { selector: '#buy', count: 2, share: 2 / 3 },
+        { selector: '[data-mt="nav"]>a', count: 1, share: 1 / 3 },
+      ],
+    });
+    // Page mode still counts every click, with or without an element.
+    expect((await (await fetch(`${base}/mt/heatmap?${search}&mode=page`)).json()).total).toBe(4);
+    const scroll = await fetch(
+      `${base}/mt/heatmap?url=/p&kind=scroll&vw=1280&from=${DAY}&to=${DAY}&mode=element`,
+    );
+    expect(scroll.status).toBe(400);
+    expect(await scroll.json()).toMatchObject({ code: 'INVALID_QUERY', field: 'kind' });
+    const bad = await fetch(`${base}/mt/heatmap?${search}&mode=elements`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'INVALID_QUERY', field: 'mode' });
+  });
+
+  it('refuses malformed element fields with the reason, keeping the valid events of the batch', async () => {
+    const { base, tracker } = await serve();
+    const events = [
+      { ...click(1, 1), sel: 'div p', ox: 1, oy: 1, ew: 1, eh: 1 },
+      { ...click(1, 1), sel: '#ok', ox: 1, oy: 1 },
+      { ...click(1, 1), sel: '#ok', ox: 1, oy: 1, ew: 1, eh: 1 },
+    ];
+    const res = await post(base, JSON.stringify(events));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      accepted: 1,
+      rejected: [
+        { index: 0, reason: 'element' },
+        { index: 1, reason: 'element' },
+      ],
+    });
+    expect(tracker.stats().rejected).toMatchObject({ element: 2 });
+  });
+
   it('answers 400 naming the bad parameter', async () => {
     const { base } = await serve();
     const ok = `url=/p&kind=click&vw=1280&from=${DAY}&to=${DAY}`;

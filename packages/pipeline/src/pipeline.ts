@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { EventKind, HeatEvent, IndexKey } from '@monkeytracker/grid';
 import { type Journal, type JournalFrame, readJournalFrames } from '@monkeytracker/journal';
 import {
-  type Heatmap,
-  type HeatmapQuery,
+  type AnyHeatmapQuery,
+  type HeatmapOf,
   InvalidQueryError,
   type LivePart,
   type LiveSource,
@@ -273,7 +273,7 @@ export class Pipeline implements LiveSource {
   }
 
   /** A heatmap of one page over a range of days: stored indexes plus live deltas, never counted twice. */
-  query(query: HeatmapQuery): Promise<Heatmap> {
+  query<Q extends AnyHeatmapQuery>(query: Q): Promise<HeatmapOf<Q>> {
     const located = typeof query.url === 'string' ? this.#pages.locate(query.url) : undefined;
     if (located === undefined) {
       throw new InvalidQueryError(`url must be a page url or path, got ${JSON.stringify(query.url)}`, {
@@ -291,7 +291,7 @@ export class Pipeline implements LiveSource {
     return withDeadline(
       queryHeatmap(
         this.storage,
-        { ...query, url: located.page, site },
+        { ...(query as AnyHeatmapQuery), url: located.page, site },
         {
           live: this,
           timeZone: o.timeZone,
@@ -305,7 +305,7 @@ export class Pipeline implements LiveSource {
         new StorageUnavailableError(
           `storage did not answer the query within ${o.queryTimeoutMs} ms (queryTimeoutMs)`,
         ),
-    );
+    ) as Promise<HeatmapOf<Q>>;
   }
 
   /**

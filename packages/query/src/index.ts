@@ -9,6 +9,10 @@ export {
 } from './list-pages';
 export { type DayInput, DEFAULT_MAX_DAYS, type PlanInput, planQuery, type QueryPlan } from './plan-query';
 export {
+  type AnyHeatmapQuery,
+  type ElementHeatmapQuery,
+  type HeatmapMode,
+  type HeatmapOf,
   type HeatmapQuery,
   keysOfPlan,
   type LivePart,
@@ -18,4 +22,12 @@ export {
   type QueryHeatmapOptions,
   queryHeatmap,
 } from './query-heatmap';
+export {
+  type ElementHeat,
+  type ElementHeatmap,
+  type ReduceElementsInput,
+  reduceElements,
+  TOP_ELEMENTS,
+  type TopElement,
+} from './reduce-elements';
 export { type HeatCell, type Heatmap, type ReduceInput, reduceHeatmap } from './reduce-heatmap';

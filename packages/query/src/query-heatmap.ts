@@ -3,15 +3,20 @@ import {
   DEFAULT_BREAKPOINTS,
   DEFAULT_CELL_SIZE,
   DEFAULT_SITE,
+  ELEMENT_EVENT_KINDS,
+  type ElementEventKind,
   EVENT_KINDS,
   type EventKind,
+  elementIndexKind,
   type GridIndex,
   type IndexKey,
+  isElementIndexKind,
   keyToString,
 } from '@monkeytracker/grid';
 import type { StorageAdapter } from '@monkeytracker/storage';
 import { InvalidQueryError } from './errors';
 import { type DayInput, planQuery, type QueryPlan } from './plan-query';
+import { type ElementHeatmap, reduceElements } from './reduce-elements';
 import { assertOptionalInteger, type Heatmap, reduceHeatmap } from './reduce-heatmap';
 
 /** A heatmap query: one page, one kind, one viewport bucket, a range of calendar days. */
@@ -29,9 +34,29 @@ export interface HeatmapQuery {
   to: DayInput;
   /** Keep only the K hottest cells. */
   top?: number;
-  /** Drop cells with fewer events. */
+  /** Drop cells (element mode: elements) with fewer events. */
   minCount?: number;
+  /** `'page'` (the default): cells of page coordinates. See {@link ElementHeatmapQuery} for `'element'`. */
+  mode?: 'page';
 }
+
+/**
+ * The same query in element mode: the elements clicked, each with a grid of positions inside
+ * it, for the kinds that carry elements (`click`, `rage`, `dead`); see {@link ElementHeatmap}.
+ */
+export interface ElementHeatmapQuery extends Omit<HeatmapQuery, 'mode' | 'kind'> {
+  mode: 'element';
+  kind: ElementEventKind;
+}
+
+/** A query in either mode. */
+export type AnyHeatmapQuery = HeatmapQuery | ElementHeatmapQuery;
+
+/** The two coordinate models of one click: page cells, or the element hit and the offset inside it. */
+export type HeatmapMode = 'page' | 'element';
+
+/** The answer to a query `Q`: an {@link ElementHeatmap} for `mode: 'element'`, else a {@link Heatmap}. */
+export type HeatmapOf<Q extends AnyHeatmapQuery> = Q extends { mode: 'element' } ? ElementHeatmap : Heatmap;
 
 /** The page a query is about: an index key without its period. */
 export type PageKey = Omit<IndexKey, 'period'>;
@@ -82,7 +107,7 @@ export interface QueryHeatmapOptions {
 
 /** The key of the page a query asks about; throws InvalidQueryError naming the bad field. */
 export function pageKeyOf(
-  query: HeatmapQuery,
+  query: AnyHeatmapQuery,
   breakpoints: readonly number[] = DEFAULT_BREAKPOINTS,
 ): PageKey {
   if (typeof query.url !== 'string' || query.url.length === 0) {
@@ -117,7 +142,20 @@ export function pageKeyOf(
   } else {
     throw new InvalidQueryError('give vw (a viewport width) or bucket', { field: 'vw' });
   }
-  return { site, url: query.url, kind: query.kind, bucket };
+  const mode: string = query.mode ?? 'page';
+  if (mode !== 'page' && mode !== 'element') {
+    throw new InvalidQueryError(`mode must be 'page' or 'element', got ${JSON.stringify(mode)}`, {
+      field: 'mode',
+    });
+  }
+  if (mode === 'page') return { site, url: query.url, kind: query.kind, bucket };
+  if (!ELEMENT_EVENT_KINDS.includes(query.kind as ElementEventKind)) {
+    throw new InvalidQueryError(
+      `mode 'element' needs a kind with elements (${ELEMENT_EVENT_KINDS.join(', ')}), got ${JSON.stringify(query.kind)}`,
+      { field: 'kind' },
+    );
+  }
+  return { site, url: query.url, kind: elementIndexKind(query.kind as ElementEventKind), bucket };
 }
 
 /** The storage keys a plan reads for one page: months first, then days. */
@@ -136,11 +174,11 @@ export function keysOfPlan(page: PageKey, plan: QueryPlan): IndexKey[] {
  * const heatmap = await queryHeatmap(storage, { url: '/pricing', kind: 'click', vw: 1280, from: '2024-03-01', to: '2024-05-31', top: 5000 }, { timeZone: 'Europe/Prague' });
  * ```
  */
-export async function queryHeatmap(
+export async function queryHeatmap<Q extends AnyHeatmapQuery>(
   storage: StorageAdapter,
-  query: HeatmapQuery,
+  query: Q,
   options: QueryHeatmapOptions = {},
-): Promise<Heatmap> {
+): Promise<HeatmapOf<Q>> {
   const page = pageKeyOf(query, options.grid?.breakpoints);
   assertOptionalInteger(query.top, 'top', 0);
   assertOptionalInteger(query.minCount, 'minCount', 0);
@@ -165,6 +203,14 @@ export async function queryHeatmap(
     const mark = hit?.marks[live!.writer] ?? -1;
     for (const part of keyParts) if (part.position > mark) unmerged.push(part.delta);
   }
+  if (isElementIndexKind(page.kind)) {
+    return reduceElements({
+      stored,
+      live: unmerged,
+      top: query.top,
+      minCount: query.minCount,
+    }) as HeatmapOf<Q>;
+  }
   return reduceHeatmap({
     stored,
     live: unmerged,
@@ -172,5 +218,5 @@ export async function queryHeatmap(
     top: query.top,
     minCount: query.minCount,
     reach: page.kind === 'scroll',
-  });
+  }) as HeatmapOf<Q>;
 }

@@ -1,3 +1,4 @@
+import { indexByteLength } from '@monkeytracker/grid';
 import type { StoredIndex } from '@monkeytracker/storage';
 
 /** Rough bytes of a cached index beside its cells (objects, marks, the map entry). */
@@ -5,7 +6,7 @@ const ENTRY_OVERHEAD_BYTES = 256;
 
 /**
  * Decoded stored indexes by `_id`, creation stamp and version, least recently used first out,
- * bounded in bytes (cells × 8: the ids and counts arrays). A hit is valid only for the very
+ * bounded in bytes (`indexByteLength`: ids, counts and element labels). A hit is valid only for the very
  * document and version the server reports, so the cache never answers with a stale index: `get`
  * reads the versions first.
  */
@@ -45,7 +46,7 @@ export class DecodedCache {
 
   /** Caches a freshly read index, evicting the least recently used past `maxBytes`. */
   put(id: string, created: number, stored: StoredIndex): void {
-    const bytes = stored.index.cells.length * 8 + id.length * 2 + ENTRY_OVERHEAD_BYTES;
+    const bytes = indexByteLength(stored.index) + id.length * 2 + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.maxBytes) return;
     this.delete(id);
     this.#entries.set(id, { stored, created, bytes });

@@ -1,4 +1,4 @@
-import { EVENT_KINDS, type EventKind, type IndexKey, isPeriod, type Period } from '@monkeytracker/grid';
+import { INDEX_KINDS, type IndexKey, type IndexKind, isPeriod, type Period } from '@monkeytracker/grid';
 import { StorageFilterError } from './errors';
 import type { DeleteFilter, ListFilter } from './storage-adapter';
 
@@ -9,7 +9,7 @@ import type { DeleteFilter, ListFilter } from './storage-adapter';
 export interface NormalizedFilter {
   site?: string;
   url?: string;
-  kind?: EventKind;
+  kind?: IndexKind;
   bucket?: number;
   /** The prefix (before `:`) every matching period has. */
   granularity?: PeriodPrefix;
@@ -65,7 +65,7 @@ export function normalizeListFilter(filter: ListFilter = {}): NormalizedFilter {
     out.url = url;
   }
   if (kind !== undefined) {
-    if (!EVENT_KINDS.includes(kind)) bad(`filter kind must be one of ${EVENT_KINDS.join(', ')}`);
+    if (!INDEX_KINDS.includes(kind)) bad(`filter kind must be one of ${INDEX_KINDS.join(', ')}`);
     out.kind = kind;
   }
   if (bucket !== undefined) {

@@ -1,4 +1,4 @@
-import { type GridIndex, type IndexKey, keyToString } from '@monkeytracker/grid';
+import { type GridIndex, type IndexKey, indexByteLength, keyToString } from '@monkeytracker/grid';
 import { StorageCapacityError, StorageClosedError } from './errors';
 import { DEFAULT_MARK_TTL_MS, foldMerge, groupEntries, markPositions, type WriterMarks } from './fold-merge';
 import { keyMatchesFilter, normalizeDeleteFilter, normalizeListFilter } from './list-filter';
@@ -39,9 +39,9 @@ interface Entry {
 /** Default of {@link MemoryStorageOptions.maxBytes}. */
 export const DEFAULT_MEMORY_MAX_BYTES = 2 ** 30;
 
-/** Bytes charged for one stored index: 12 per cell (4-byte id + 8-byte count), 2 per key char, 48 per mark. */
+/** Bytes charged for one stored index: its `indexByteLength` (12 per cell, element labels), 2 per key char, 48 per mark. */
 function sizeOf(id: string, index: GridIndex, marks: WriterMarks): number {
-  return index.cells.length * 12 + id.length * 2 + Object.keys(marks).length * 48;
+  return indexByteLength(index) + id.length * 2 + Object.keys(marks).length * 48;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EventKind, GridIndex, IndexKey, Period } from '@monkeytracker/grid';
+import type { GridIndex, IndexKey, IndexKind, Period } from '@monkeytracker/grid';
 
 /**
  * One delta to add into the stored index of `key`.
@@ -61,7 +61,7 @@ export interface MergeReport {
 export interface ListFilter {
   site?: string;
   url?: string;
-  kind?: EventKind;
+  kind?: IndexKind;
   bucket?: number;
   /** Inclusive lower bound, e.g. `'d:2024-03-01'` or `'m:2024-01'`. */
   periodFrom?: Period | string;

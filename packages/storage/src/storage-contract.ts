@@ -1,9 +1,11 @@
 import {
+  ElementBuilder,
   encodeIndex,
   type GridIndex,
   type IndexKey,
   indexesEqual,
   indexFromEntries,
+  isElementIndex,
   keyToString,
   mergeIndexes,
   type Period,
@@ -51,6 +53,19 @@ function randomIndex(seed: number, cells: number, range = 1 << 20, maxCount = 9)
   const pairs: [number, number][] = [];
   for (let i = 0; i < cells; i++) pairs.push([Math.floor(next() * range), 1 + Math.floor(next() * maxCount)]);
   return indexFromEntries(pairs);
+}
+
+/** An element index of a few clicks on each of `selectors`, at seeded offsets and boxes. */
+function elementIndex(seed: number, selectors: readonly string[]): GridIndex {
+  const next = seededRandom(seed);
+  const b = new ElementBuilder();
+  for (const selector of selectors) {
+    for (let i = 1 + Math.floor(next() * 5); i > 0; i--) {
+      const r = () => Math.floor(next() * 1000);
+      b.addClick(selector, r(), r(), r() * 3, r() * 9, r(), r());
+    }
+  }
+  return b.toIndex();
 }
 
 async function collect(iterable: () => AsyncIterable<{ key: IndexKey }>): Promise<string[]> {
@@ -106,6 +121,21 @@ export function storageContract(
         const got = await storage.get([k]);
         expect([...got.keys()]).toEqual([keyToString(k)]);
         expectSameIndex(got.get(keyToString(k)), delta, 'stored index');
+      }));
+
+    it('element indexes (labels and box sums) merge, round-trip and list by their kind', () =>
+      withStorage(async ({ storage }) => {
+        const k = key({ kind: 'el:click' });
+        const a = elementIndex(7, ['#buy', '[data-mt="nav"]>a:nth-of-type(2)', 'body>main>p']);
+        const b = elementIndex(8, ['#buy', '#signup']);
+        await storage.merge([{ key: k, delta: a, writer: 'w', position: 1 }]);
+        await storage.merge([{ key: k, delta: b, writer: 'w', position: 2 }]);
+        await storage.merge([{ key: k, delta: b, writer: 'w', position: 2 }]);
+        await storage.merge([{ key: key(), delta: randomIndex(9, 20) }]);
+        const got = (await storage.get([k])).get(keyToString(k));
+        expectSameIndex(got, mergeIndexes(a, b), 'element a + b');
+        expect(isElementIndex(got!.index)).toBe(true);
+        expect(await collect(() => storage.list({ kind: 'el:click' }))).toEqual([keyToString(k)]);
       }));
 
     it('get leaves out missing keys; get([]) is an empty map', () =>

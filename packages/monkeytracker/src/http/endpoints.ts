@@ -184,7 +184,7 @@ export interface ViewerConfig {
   maxQueryDays: number;
   /** The configured sites (`[{ id: 'default', hosts: [] }]` without any). */
   sites: { id: string; hosts: readonly string[] }[];
-  kinds: readonly ['click', 'scroll', 'move'];
+  kinds: readonly ['click', 'scroll', 'move', 'rage', 'dead'];
 }
 
 /** `GET {prefix}/config`: the tracker's geometry, calendar and sites. */
@@ -206,7 +206,7 @@ export function configAnswer(ctx: EndpointContext): HttpAnswer {
       o.sites && o.sites.length > 0
         ? o.sites.map((s) => ({ id: s.id, hosts: [...s.hosts] }))
         : [{ id: 'default', hosts: [] }],
-    kinds: ['click', 'scroll', 'move'],
+    kinds: ['click', 'scroll', 'move', 'rage', 'dead'],
   };
   return { status: 200, body };
 }

@@ -1,5 +1,6 @@
-import type { EventKind } from '@monkeytracker/grid';
+import type { ElementEventKind, EventKind } from '@monkeytracker/grid';
 import {
+  type AnyHeatmapQuery,
   type HeatmapQuery,
   InvalidQueryError,
   InvalidRangeError,
@@ -18,13 +19,14 @@ const FIELDS = [
   'to',
   'top',
   'minCount',
+  'mode',
   'compareFrom',
   'compareTo',
 ] as const;
 
 /** A heatmap request: the query, and the second range of a comparison when one is asked for. */
 export interface HeatmapRequest {
-  query: HeatmapQuery;
+  query: AnyHeatmapQuery;
   compare: { from: string; to: string } | undefined;
 }
 
@@ -75,7 +77,7 @@ export function parsePagesParams(search: string): PagesQuery {
 }
 
 /**
- * Reads `url`, `kind`, `site`, `vw` | `bucket`, `from`, `to`, `top`, `minCount` (and
+ * Reads `url`, `kind`, `site`, `vw` | `bucket`, `from`, `to`, `top`, `minCount`, `mode` (and
  * `compareFrom`, `compareTo` for a second range) from the query string of `GET {prefix}/heatmap`. Numbers must be integers ≥ 0, days `YYYY-MM-DD`; the
  * tracker's query checks the rest (known kind, range order and length). Unknown parameters are
  * ignored (cache busters); a known one given twice is an error. Throws `INVALID_QUERY` or
@@ -87,7 +89,7 @@ export function parseHeatmapParams(search: string): HeatmapRequest {
   const url = params.get('url');
   if (url === null || url === '') bad('url', 'url is required: the page whose heatmap to draw');
   const kind = params.get('kind');
-  if (kind === null || kind === '') bad('kind', 'kind is required: click, scroll or move');
+  if (kind === null || kind === '') bad('kind', 'kind is required: click, scroll, move, rage or dead');
   const query: HeatmapQuery = {
     url,
     kind: kind as EventKind,
@@ -100,7 +102,19 @@ export function parseHeatmapParams(search: string): HeatmapRequest {
   }
   const site = params.get('site');
   if (site !== null && site !== '') query.site = site;
+  const mode = params.get('mode');
+  if (mode !== null && mode !== '') {
+    if (mode !== 'page' && mode !== 'element')
+      bad('mode', `mode must be page or element, got ${JSON.stringify(mode)}`);
+    return {
+      query: { ...query, mode, kind: kind as ElementEventKind } as AnyHeatmapQuery,
+      compare: compareOf(params),
+    };
+  }
+  return { query, compare: compareOf(params) };
+}
+
+function compareOf(params: URLSearchParams): HeatmapRequest['compare'] {
   const compared = params.has('compareFrom') || params.has('compareTo');
-  const compare = compared ? { from: day(params, 'compareFrom'), to: day(params, 'compareTo') } : undefined;
-  return { query, compare };
+  return compared ? { from: day(params, 'compareFrom'), to: day(params, 'compareTo') } : undefined;
 }

@@ -1,6 +1,6 @@
 import type { SiteOptions } from '@monkeytracker/grid';
 import type { TrackResult } from '@monkeytracker/pipeline';
-import type { Heatmap, HeatmapQuery, PageList, PagesQuery } from '@monkeytracker/query';
+import type { AnyHeatmapQuery, ElementHeatmap, Heatmap, PageList, PagesQuery } from '@monkeytracker/query';
 
 /**
  * What the HTTP layer needs from a tracker, and nothing more: a `Tracker` is one, and so is any
@@ -11,7 +11,7 @@ export interface TrackerPort {
   /** Validates and counts events (see `Tracker.track`). */
   track(input: unknown): TrackResult;
   /** Answers a heatmap query (see `Tracker.query`). */
-  query(query: HeatmapQuery): Promise<Heatmap>;
+  query(query: AnyHeatmapQuery): Promise<Heatmap | ElementHeatmap>;
   /** The busiest pages of a site (see `Tracker.pages`). */
   pages(query: PagesQuery): Promise<PageList>;
   /** Counters for the detailed health answer; `health` is its one-word summary. */

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_SITE,
+  emptyEvent,
   type HeatEvent,
   type RejectReason,
   type ValidateOptions,
@@ -81,7 +81,7 @@ export class IngestPath {
     for (let i = 0; i < inputs.length; i++) {
       let event = pool[events.length];
       if (event === undefined) {
-        event = { kind: 'click', url: '', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: DEFAULT_SITE };
+        event = emptyEvent();
         if (pool.length < MAX_POOLED_EVENTS) pool.push(event);
       }
       const reason = validateEventInto(inputs[i], event, this.#validate);

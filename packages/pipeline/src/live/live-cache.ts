@@ -3,11 +3,16 @@ import {
   blockStart,
   bucketOf,
   cellOf,
+  ELEMENT_OFFSET_SCALE,
+  ElementBuilder,
+  type ElementEventKind,
+  elementIndexKind,
   formatDay,
   GridBuilder,
   type GridIndex,
   type HeatEvent,
   type IndexKey,
+  indexByteLength,
   type Period,
   parseBlockPeriod,
   parseDay,
@@ -37,7 +42,7 @@ export interface DayEntry {
   /** `YYYY-MM` of the day, for month keys. */
   readonly month: string;
   /** Events not yet cut into a delta; `null` when there are none. */
-  builder: GridBuilder | null;
+  builder: GridBuilder | ElementBuilder | null;
   /** Cut deltas storage has not confirmed for both keys, oldest first. */
   pending: PendingDelta[];
   /** Ingest tick of the last event (for LRU). */
@@ -86,7 +91,7 @@ const NEW_BUILDER_BYTES = 192;
 const SERIES_OVERHEAD_BYTES = 160;
 /** Bytes a pending delta holds: 4 + 8 per cell plus the object. */
 function deltaBytes(delta: GridIndex): number {
-  return delta.cells.length * 12 + 96;
+  return indexByteLength(delta) + 96;
 }
 
 /**
@@ -132,17 +137,38 @@ export class LiveCache {
     return this.#calendar.dayNumber(t);
   }
 
-  /** The ingest hot path: counts one validated event of `page` on local `day` (see {@link dayOf}). */
+  /**
+   * The ingest hot path: counts one validated event of `page` on local `day` (see {@link dayOf})
+   * in its page grid and, when it names the element it hit, in the element index of its kind.
+   */
   add(page: Page, event: HeatEvent, day: number): void {
     const bucket = bucketOf(event.vw, this.#breakpoints);
-    const slot = kindIndex(event.kind) * this.#breakpoints.length + bucket;
+    const buckets = this.#breakpoints.length;
+    const slot = kindIndex(event.kind) * buckets + bucket;
     const series = page.series[slot] ?? this.#newSeries(page, slot, event.kind, bucket);
     let entry = series.current;
     if (entry === undefined || entry.day !== day) entry = this.#entryFor(series, day);
-    let builder = entry.builder;
+    let builder = entry.builder as GridBuilder | null;
     if (builder === null) builder = entry.builder = new GridBuilder({ cellSize: this.#cellSize });
     builder.add(cellOf(event.x, event.y, this.#cellSize));
     entry.touched = ++this.#tick;
+    if (event.sel !== '') this.#addElement(page, event, day, bucket);
+  }
+
+  /** The element half of {@link add}: one click on `event.sel` at its offset, with the box it had. */
+  #addElement(page: Page, event: HeatEvent, day: number, bucket: number): void {
+    const kind = elementIndexKind(event.kind as ElementEventKind);
+    const slot = kindIndex(kind) * this.#breakpoints.length + bucket;
+    const series = page.series[slot] ?? this.#newSeries(page, slot, kind, bucket);
+    let entry = series.current;
+    if (entry === undefined || entry.day !== day) entry = this.#entryFor(series, day);
+    let builder = entry.builder as ElementBuilder | null;
+    if (builder === null) builder = entry.builder = new ElementBuilder();
+    // The box's top-left follows from the click and its offset inside the box (whole px, ≥ 0).
+    const left = Math.max(0, Math.round(event.x - (event.ox * event.ew) / ELEMENT_OFFSET_SCALE));
+    const top = Math.max(0, Math.round(event.y - (event.oy * event.eh) / ELEMENT_OFFSET_SCALE));
+    builder.addClick(event.sel, event.ox, event.oy, left, top, event.ew, event.eh);
+    entry.touched = this.#tick;
   }
 
   /** The series of a page key, if it has live state. */

@@ -1,13 +1,13 @@
 import {
   createSiteResolver,
   createUrlParser,
-  type EventKind,
+  type IndexKind,
   type SiteOptions,
   type UrlOptions,
 } from '@monkeytracker/grid';
 import type { Series } from './live-cache';
 
-/** One page of one site: its normalized url and its live series (one per kind × bucket). */
+/** One page of one site: its normalized url and its live series (one per index kind × bucket). */
 export interface Page {
   readonly site: string;
   readonly url: string;
@@ -19,9 +19,26 @@ export interface Page {
   admittedDay: number;
 }
 
-/** Index of a kind in {@link Page.series}. */
-export function kindIndex(kind: EventKind): number {
-  return kind === 'click' ? 0 : kind === 'scroll' ? 1 : 2;
+/** Index of an index kind in {@link Page.series}: the event kinds, then their element indexes. */
+export function kindIndex(kind: IndexKind): number {
+  switch (kind) {
+    case 'click':
+      return 0;
+    case 'scroll':
+      return 1;
+    case 'move':
+      return 2;
+    case 'rage':
+      return 3;
+    case 'dead':
+      return 4;
+    case 'el:click':
+      return 5;
+    case 'el:rage':
+      return 6;
+    default:
+      return 7;
+  }
 }
 
 /** Raw urls remembered before the memo starts over (pages themselves are kept while live)… */
