@@ -1,6 +1,7 @@
 /**
  * The append-side staging area: `append` copies each validated event's fields into
- * preallocated typed-array columns and interns its url and site into per-frame dictionaries.
+ * preallocated typed-array columns and interns its url, site and element selector into
+ * per-frame dictionaries.
  * Copying (rather than keeping the caller's objects) makes the journal immune to callers that
  * reuse or mutate their arrays, gives an exact-enough `pendingBytes`, and leaves the write
  * loop nothing to do but varint-encode columns. Capacity doubles when full, so a steady
@@ -11,14 +12,23 @@ import type { HeatEvent } from '@monkeytracker/grid';
 /** Latest event time accepted, the same bound as `validateEvent` in `@monkeytracker/grid` (end of year 9999). */
 export const MAX_EVENT_TIME = 253_402_300_799_999;
 
-/** Kind → numeric code. Part of the on-disk format (v1): never reorder, only append. */
-export const KIND_CODE: Readonly<Record<string, number>> = { click: 0, scroll: 1, move: 2 };
+/**
+ * Kind → numeric code. Part of the on-disk format: never reorder, only append (0–2 since
+ * format 1; `rage` and `dead` since format 3).
+ */
+export const KIND_CODE: Readonly<Record<string, number>> = { click: 0, scroll: 1, move: 2, rage: 3, dead: 4 };
 
 /** Numeric code → kind, the inverse of {@link KIND_CODE}. */
-export const KIND_BY_CODE = ['click', 'scroll', 'move'] as const;
+export const KIND_BY_CODE = ['click', 'scroll', 'move', 'rage', 'dead'] as const;
 
-/** Bytes one staged event occupies in the columns: 1 kind + 8 t + 4×4 coordinates + 2×4 dictionary ids. */
-export const STAGED_EVENT_BYTES = 33;
+/** Largest `ox` / `oy` (offsets inside the element's box), the same bound as `ELEMENT_OFFSET_SCALE` in `@monkeytracker/grid`. */
+export const MAX_ELEMENT_OFFSET = 1000;
+
+/**
+ * Bytes one staged event occupies in the columns: 1 kind + 8 t + 4×4 coordinates + 3×4
+ * dictionary ids (url, site, selector) + 2×2 element offsets + 2×4 element size.
+ */
+export const STAGED_EVENT_BYTES = 49;
 
 /** A frame holds at most this many events, so one frame's decode stays small and bounded. */
 export const FRAME_MAX_EVENTS = 65_536;
@@ -42,10 +52,20 @@ export class EventStage {
   urlIds: Uint32Array;
   /** Index into {@link sites} per event. */
   siteIds: Uint32Array;
+  /** 0 for an event without an element, else index into {@link sels} + 1. */
+  selIds: Uint32Array;
+  /** Offset inside the element's box, 0–1000 (0 without an element). */
+  oxs: Uint16Array;
+  oys: Uint16Array;
+  /** The element's box size in px (0 without an element). */
+  ews: Uint32Array;
+  ehs: Uint32Array;
   /** The frame's url dictionary, in first-seen order. */
   urls: string[] = [];
   /** The frame's site dictionary, in first-seen order. */
   sites: string[] = [];
+  /** The frame's element selector dictionary, in first-seen order (empty when no event has an element). */
+  sels: string[] = [];
   /** Smallest and largest `t` staged (meaningless while `n` is 0). */
   lo = Number.POSITIVE_INFINITY;
   hi = Number.NEGATIVE_INFINITY;
@@ -55,10 +75,12 @@ export class EventStage {
   first = 0;
   /** The writer cut its live indexes after this stage's last event. */
   cutAfter = false;
-  /** Total UTF-16 length of the dictionary strings, for the size estimate. */
+  /** Total UTF-16 length of the dictionary strings (urls, sites, selectors), for the size estimate. */
   private dictChars = 0;
   private readonly urlIndex = new Map<string, number>();
   private readonly siteIndex = new Map<string, number>();
+  /** Selector → its id in {@link selIds} (dictionary index + 1). */
+  private readonly selIndex = new Map<string, number>();
 
   constructor(capacity = 1024) {
     this.kinds = new Uint8Array(capacity);
@@ -69,6 +91,11 @@ export class EventStage {
     this.vhs = new Uint32Array(capacity);
     this.urlIds = new Uint32Array(capacity);
     this.siteIds = new Uint32Array(capacity);
+    this.selIds = new Uint32Array(capacity);
+    this.oxs = new Uint16Array(capacity);
+    this.oys = new Uint16Array(capacity);
+    this.ews = new Uint32Array(capacity);
+    this.ehs = new Uint32Array(capacity);
   }
 
   /** Rough bytes held: the columns plus the dictionary strings (2 bytes per UTF-16 unit). */
@@ -86,8 +113,10 @@ export class EventStage {
     this.n = 0;
     this.urls = [];
     this.sites = [];
+    this.sels = [];
     this.urlIndex.clear();
     this.siteIndex.clear();
+    this.selIndex.clear();
     this.dictChars = 0;
     this.lo = Number.POSITIVE_INFINITY;
     this.hi = Number.NEGATIVE_INFINITY;
@@ -111,9 +140,10 @@ export class EventStage {
         this.invalid++;
         continue;
       }
-      const { kind: k, url, site, x, y, vw, vh, t } = e;
+      const { kind: k, url, site, x, y, vw, vh, t, sel, ox, oy, ew, eh } = e;
       // Not a lookup in KIND_CODE: 'toString' and friends would be found on its prototype.
-      const kind = k === 'click' ? 0 : k === 'scroll' ? 1 : k === 'move' ? 2 : -1;
+      const kind =
+        k === 'click' ? 0 : k === 'scroll' ? 1 : k === 'move' ? 2 : k === 'rage' ? 3 : k === 'dead' ? 4 : -1;
       if (
         kind < 0 ||
         typeof url !== 'string' ||
@@ -124,10 +154,32 @@ export class EventStage {
         y >>> 0 !== y ||
         vw >>> 0 !== vw ||
         vh >>> 0 !== vh ||
-        !(t >= 0 && t <= MAX_EVENT_TIME && Math.floor(t) === t)
+        !(t >= 0 && t <= MAX_EVENT_TIME && Math.floor(t) === t) ||
+        typeof sel !== 'string' ||
+        // With an element: integer offsets in [0, 1000] and a uint32 box; without: all four 0.
+        (sel.length === 0
+          ? ox !== 0 || oy !== 0 || ew !== 0 || eh !== 0
+          : ox >>> 0 !== ox ||
+            ox > MAX_ELEMENT_OFFSET ||
+            oy >>> 0 !== oy ||
+            oy > MAX_ELEMENT_OFFSET ||
+            ew >>> 0 !== ew ||
+            eh >>> 0 !== eh)
       ) {
         this.invalid++;
         continue;
+      }
+      let selId = 0;
+      if (sel.length > 0) {
+        const known = this.selIndex.get(sel);
+        if (known === undefined) {
+          this.sels.push(sel);
+          selId = this.sels.length;
+          this.selIndex.set(sel, selId);
+          this.dictChars += sel.length;
+        } else {
+          selId = known;
+        }
       }
       let u = this.urlIndex.get(url);
       if (u === undefined) {
@@ -151,10 +203,15 @@ export class EventStage {
       this.vhs[n] = vh;
       this.urlIds[n] = u;
       this.siteIds[n] = s;
+      this.selIds[n] = selId;
+      this.oxs[n] = ox;
+      this.oys[n] = oy;
+      this.ews[n] = ew;
+      this.ehs[n] = eh;
       if (t < this.lo) this.lo = t;
       if (t > this.hi) this.hi = t;
       n++;
-      // Long unique urls can fill a frame before the event cap does.
+      // Long unique urls (or selectors) can fill a frame before the event cap does.
       if (this.dictChars >= FRAME_MAX_BYTES / 2) {
         i++;
         break;
@@ -181,6 +238,15 @@ export class EventStage {
     this.vhs = grown(this.vhs, cap, n);
     this.urlIds = grown(this.urlIds, cap, n);
     this.siteIds = grown(this.siteIds, cap, n);
+    this.selIds = grown(this.selIds, cap, n);
+    const oxs = new Uint16Array(cap);
+    oxs.set(this.oxs.subarray(0, n));
+    this.oxs = oxs;
+    const oys = new Uint16Array(cap);
+    oys.set(this.oys.subarray(0, n));
+    this.oys = oys;
+    this.ews = grown(this.ews, cap, n);
+    this.ehs = grown(this.ehs, cap, n);
   }
 }
 

@@ -264,7 +264,7 @@ export class JournalWriter implements Journal {
       this.invalid += dropped;
       this.report(
         new JournalInvalidEventError(
-          `append() dropped ${dropped} of ${i} events that are not validated HeatEvents (kind, url, site, integer x/y/vw/vh ≥ 0, integer t); pass events through validateEvent() from @monkeytracker/grid first`,
+          `append() dropped ${dropped} of ${i} events that are not validated HeatEvents (kind, url, site, integer x/y/vw/vh ≥ 0, integer t, sel a string with integer ox/oy ≤ 1000 and ew/eh, all 0 when sel is ''); pass events through validateEvent() from @monkeytracker/grid first`,
         ),
       );
     }

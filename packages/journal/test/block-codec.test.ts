@@ -1,7 +1,7 @@
 /** Properties of the block segment codec, on any frames, block size and single damaged byte. */
 
 import { gunzipSync } from 'node:zlib';
-import { EVENT_KINDS, type HeatEvent } from '@monkeytracker/grid';
+import { EVENT_KINDS, emptyEvent, type HeatEvent } from '@monkeytracker/grid';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeBatch } from '../src/batch-codec';
@@ -10,16 +10,29 @@ import { encodeBlockSegment } from '../src/block-segment-writer';
 import { EventStage } from '../src/event-stage';
 import { encodeFrame, scanFrames } from '../src/frame-codec';
 
-const eventArb: fc.Arbitrary<HeatEvent> = fc.record({
-  kind: fc.constantFrom(...EVENT_KINDS),
-  url: fc.constantFrom('/', '/a', '/pricing', '/blog/2024/06/some-long-post-name'),
-  x: fc.nat({ max: 4000 }),
-  y: fc.nat({ max: 20_000 }),
-  vw: fc.constantFrom(390, 1280, 1920),
-  vh: fc.constantFrom(844, 800, 1080),
-  t: fc.integer({ min: 1_700_000_000_000, max: 1_700_100_000_000 }),
-  site: fc.constantFrom('default', 'b.example'),
-});
+const eventArb: fc.Arbitrary<HeatEvent> = fc
+  .tuple(
+    fc.record({
+      kind: fc.constantFrom(...EVENT_KINDS),
+      url: fc.constantFrom('/', '/a', '/pricing', '/blog/2024/06/some-long-post-name'),
+      x: fc.nat({ max: 4000 }),
+      y: fc.nat({ max: 20_000 }),
+      vw: fc.constantFrom(390, 1280, 1920),
+      vh: fc.constantFrom(844, 800, 1080),
+      t: fc.integer({ min: 1_700_000_000_000, max: 1_700_100_000_000 }),
+      site: fc.constantFrom('default', 'b.example'),
+    }),
+    fc.option(
+      fc.record({
+        sel: fc.constantFrom('#buy', 'nav>a:nth-of-type(2)', '[data-mt="hero"]'),
+        ox: fc.nat({ max: 1000 }),
+        oy: fc.nat({ max: 1000 }),
+        ew: fc.nat({ max: 2000 }),
+        eh: fc.nat({ max: 2000 }),
+      }),
+    ),
+  )
+  .map(([base, element]) => Object.assign(emptyEvent(), base, element ?? {}));
 
 /** A raw segment: one frame per batch (positions from 0), optionally with garbage before some frames. */
 const segmentArb = fc

@@ -22,7 +22,22 @@ import { PACKAGE_DIR } from './build-dist';
 import { eventAt, eventsFrom, readAll, tempDir } from './helpers';
 
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'legacy-journal');
-const OLD_EVENT = { kind: 'click', url: '/old', x: 7, y: 9, vw: 100, vh: 90, t: 5, site: 'default' };
+// Events of format 1 and 2 frames come back without an element: `sel: ''`, the four numbers 0.
+const OLD_EVENT = {
+  kind: 'click',
+  url: '/old',
+  x: 7,
+  y: 9,
+  vw: 100,
+  vh: 90,
+  t: 5,
+  site: 'default',
+  sel: '',
+  ox: 0,
+  oy: 0,
+  ew: 0,
+  eh: 0,
+};
 const ALL = [OLD_EVENT, ...eventsFrom(0, 3000)];
 
 let cleanups: (() => void)[] = [];

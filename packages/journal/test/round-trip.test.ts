@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { emptyEvent } from '@monkeytracker/grid';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   JournalClosedError,
@@ -154,8 +155,9 @@ describe('round trip', () => {
     const d = dir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     const events = [
-      { kind: 'click' as const, url: '/ü/€/😀', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: 's1' },
+      { ...emptyEvent(), kind: 'click' as const, url: '/ü/€/😀', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: 's1' },
       {
+        ...emptyEvent(),
         kind: 'move' as const,
         url: '/',
         x: 4_294_967_295,
@@ -165,7 +167,24 @@ describe('round trip', () => {
         t: 253_402_300_799_999,
         site: 's2',
       },
-      { kind: 'scroll' as const, url: '/a', x: 0, y: 5, vw: 1, vh: 1, t: 1, site: 's3' },
+      { ...emptyEvent(), kind: 'scroll' as const, url: '/a', x: 0, y: 5, vw: 1, vh: 1, t: 1, site: 's3' },
+      {
+        ...emptyEvent(),
+        kind: 'rage' as const,
+        url: '/b',
+        x: 3,
+        y: 4,
+        vw: 5,
+        vh: 6,
+        t: 2,
+        site: 's1',
+        sel: `#${'z'.repeat(255)}`,
+        ox: 1000,
+        oy: 1000,
+        ew: 4_294_967_295,
+        eh: 4_294_967_295,
+      },
+      { ...emptyEvent(), kind: 'dead' as const, url: '/b', x: 3, y: 4, vw: 5, vh: 6, t: 3, site: 's1' },
     ];
     journal.append(events);
     await journal.close();
