@@ -48,7 +48,7 @@ export interface HeatEventInput {
   site?: string;
   /**
    * The element a click, rage or dead click hit, as a stable CSS selector (see the snippet):
-   * with it come `ox`/`oy` and `ew`/`eh`. All five or none.
+   * with it come `ox`/`oy` and `ew`/`eh`. All five or none (`''` and zeros also mean none).
    */
   sel?: string;
   /** Offset of the click inside the element's box, 0–1000 from its left edge. */
@@ -139,6 +139,11 @@ const isWellFormed: (s: string) => boolean =
   typeof (String.prototype as { isWellFormed?: () => boolean }).isWellFormed === 'function'
     ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
     : (s) => !LONE_SURROGATE.test(s);
+
+/** An element field of an event without an element: absent, or 0 as a validated event has it. */
+function noValue(value: unknown): boolean {
+  return value === undefined || value === 0;
+}
 
 /** Floors a finite number in `[0, max]`; returns -1 for anything else (NaN, ±Infinity, strings, out of range). */
 function flooredInRange(value: unknown, max: number): number {
@@ -251,13 +256,13 @@ export function validateEventInto(
   let oy = 0;
   let ew = 0;
   let eh = 0;
-  if (e.sel !== undefined) {
-    const s = e.sel;
+  const s = e.sel;
+  // Absent or `''` is no element (a validated event, e.g. replayed from the journal, carries `''` and zeros).
+  if (s !== undefined && s !== '') {
     if (
       kind === 'scroll' ||
       kind === 'move' ||
       typeof s !== 'string' ||
-      s.length === 0 ||
       s.length > MAX_SELECTOR_LENGTH ||
       !SELECTOR_RE.test(s)
     ) {
@@ -269,7 +274,7 @@ export function validateEventInto(
     eh = flooredInRange(e.eh, maxCoordinate);
     if (ox < 0 || oy < 0 || ew < 0 || eh < 0) return 'element';
     sel = s;
-  } else if (e.ox !== undefined || e.oy !== undefined || e.ew !== undefined || e.eh !== undefined) {
+  } else if (!noValue(e.ox) || !noValue(e.oy) || !noValue(e.ew) || !noValue(e.eh)) {
     return 'element';
   }
   out.kind = kind;

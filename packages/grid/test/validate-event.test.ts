@@ -74,6 +74,13 @@ describe('validateEvent', () => {
     ]);
   });
 
+  it('reads an empty selector with zero fields as no element: a validated event validates again', () => {
+    const once = validateEvent({ ...good });
+    expect(once.ok && validateEvent(once.event)).toEqual(once);
+    const anchored = validateEvent({ ...good, ...element });
+    expect(anchored.ok && validateEvent(anchored.event)).toEqual(anchored);
+  });
+
   it('keeps the element a click, rage or dead click hit, offsets floored', () => {
     for (const kind of ['click', 'rage', 'dead']) {
       const r = validateEvent({ ...good, kind, ...element, ox: 250.9, ew: 120.5 });
@@ -117,7 +124,7 @@ describe('validateEvent', () => {
     ['site too long', { ...good, site: 's'.repeat(129) }, 'site'],
     ['element on a scroll', { ...good, kind: 'scroll', ...element }, 'element'],
     ['element on a move', { ...good, kind: 'move', ...element }, 'element'],
-    ['selector empty', { ...good, ...element, sel: '' }, 'element'],
+    ['selector empty with offsets', { ...good, ...element, sel: '' }, 'element'],
     ['selector too long', { ...good, ...element, sel: 'a'.repeat(257) }, 'element'],
     ['selector with a space', { ...good, ...element, sel: 'div p' }, 'element'],
     ['selector with text', { ...good, ...element, sel: '[data-mt="jane@example.com"]' }, 'element'],

@@ -148,7 +148,7 @@ describe.each(mounts)('%s', (_name, mount) => {
         today: '2024-06-11', // UTC+14: already the next day
         maxQueryDays: 400,
         sites: [{ id: 'default', hosts: [] }],
-        kinds: ['click', 'scroll', 'move'],
+        kinds: ['click', 'scroll', 'move', 'rage', 'dead'],
       },
     });
   });
