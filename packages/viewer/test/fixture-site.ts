@@ -7,6 +7,10 @@
 //   /tall           60,000 px of alternating dark and light bands, with buttons at the top,
 //                   the middle and the bottom
 //   /cells          an empty page, for generated heatmaps
+//   /layout         a sticky header, two cards with named buttons (data-mt), a button with a
+//                   hand-written id, a plain paragraph; `changeLayout()` (run at load with
+//                   `?layout=changed` or the cookie `mt_layout=changed`) inserts a 150 px banner
+//                   above the content, swaps the cards and removes the "legacy" button
 //   /blank          a page without the snippet (leaving a tracked page ends its view)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -68,6 +72,52 @@ const SHOP = `<!doctype html>
   <button data-target="faq-3">Is there a free plan?</button><button data-target="faq-4">Where is my data?</button>
 </section>
 <footer><button data-target="footer-contact">Contact</button></footer>
+${SNIPPET}
+</body></html>`;
+
+const LAYOUT = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Layout</title>
+<style>
+  html, body { margin: 0; padding: 0; font: 16px/1.5 sans-serif; background: #fff; color: #1d2230; }
+  button { font: inherit; border: 0; border-radius: 8px; cursor: pointer; }
+  header { position: sticky; top: 0; z-index: 5; height: 64px; display: flex; align-items: center; gap: 16px; padding: 0 32px; background: #121722; color: #fff; }
+  header strong { flex: 1; font-size: 20px; }
+  header button { width: 120px; height: 40px; background: #2d3446; color: #fff; }
+  .banner { height: 150px; background: #ffe08a; display: flex; align-items: center; justify-content: center; font-size: 22px; font-weight: 700; }
+  main { padding: 40px 5% 0; }
+  .cards { display: flex; gap: 6%; }
+  .card { flex: 1; height: 260px; background: #e6ebf3; border-radius: 12px; padding: 24px; box-sizing: border-box; display: flex; flex-direction: column; justify-content: space-between; }
+  .card h2 { margin: 0; }
+  .card button { height: 52px; background: #ff6a00; color: #fff; font-weight: 700; }
+  p { margin: 48px 0; max-width: 640px; color: #444; }
+  .actions { display: flex; gap: 32px; }
+  .actions button { width: 200px; height: 56px; background: #1f6feb; color: #fff; }
+  .filler { height: 1800px; margin-top: 48px; background: linear-gradient(#f4f6fa, #d9dfe9); }
+</style></head>
+<body>
+<header><strong>Layout</strong><button data-mt="menu">Menu</button></header>
+<main>
+  <section class="cards">
+    <div class="card" id="card-a"><h2>Plan A</h2><button data-mt="plan-a">Choose A</button></div>
+    <div class="card" id="card-b"><h2>Plan B</h2><button data-mt="plan-b">Choose B</button></div>
+  </section>
+  <p>A plain paragraph: clicking it does nothing at all, which makes it a dead click.</p>
+  <div class="actions"><button id="signup">Sign up</button><button data-mt="legacy">Old offer</button><button data-mt="download">Download</button></div>
+  <div class="filler"></div>
+</main>
+<script>
+  window.changeLayout = function () {
+    var banner = document.createElement('div');
+    banner.className = 'banner';
+    banner.textContent = 'A new banner, 150 px';
+    document.querySelector('main').before(banner);
+    var cards = document.querySelector('.cards');
+    cards.append(document.getElementById('card-a'));
+    document.querySelector('[data-mt="legacy"]').remove();
+  };
+  if (/[?&]layout=changed/.test(location.search) || /(^|; )mt_layout=changed/.test(document.cookie)) changeLayout();
+</script>
 ${SNIPPET}
 </body></html>`;
 
@@ -139,6 +189,7 @@ export async function startFixtureSite(options: { timeZone?: string } = {}): Pro
     if (path === '/' || path === '/shop' || path === '/compare') page = html(SHOP);
     else if (path === '/blank') page = html('<!doctype html><title>blank</title>');
     else if (path === '/tall') page = html(tall);
+    else if (path === '/layout') page = html(LAYOUT);
     else if (path === '/cells')
       page = html('<!doctype html><title>cells</title><body style="margin:0;height:3000px"></body>');
     else if (path === '/tracker.js') page = { 'content-type': 'text/javascript', body: tracker_js };

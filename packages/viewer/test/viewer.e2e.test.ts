@@ -3,8 +3,10 @@
  * moves and scroll depths through the real handler; the viewer (served by the same handler,
  * behind a bearer token) lists the page with the right count and paints every view at the
  * clicked elements, compares two periods, draws the bottom of a 60,000 px page, exports, shows
- * errors as sentences, and gives nothing to an unauthorized client. Also takes the screenshots
- * under packages/viewer/screenshots/ (written when missing or with UPDATE_SCREENSHOTS=1).
+ * errors as sentences, draws clicks on the elements they hit as the page is laid out now
+ * (element mode; rage and dead clicks too), and gives nothing to an unauthorized client. Also
+ * takes the screenshots under packages/viewer/screenshots/ (written when missing or with
+ * UPDATE_SCREENSHOTS=1).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +56,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 /** The total of a page in the tracker (all buckets when `bucket` is left out is not a query: bucket 4 = 1200–1399 px). */
-async function total(url: string, kind: 'click' | 'scroll' | 'move', from = TODAY, to = TODAY, bucket = 4) {
+async function total(
+  url: string,
+  kind: 'click' | 'scroll' | 'move' | 'rage' | 'dead',
+  from = TODAY,
+  to = TODAY,
+  bucket = 4,
+) {
   return (await site.tracker.query({ url, kind, bucket, from, to })).total;
 }
 
@@ -78,9 +86,14 @@ const centre = (r: Rect) => ({ x: r.x + r.w / 2, y: r.y + r.h / 2 });
 async function visit(
   path: string,
   act: (page: Page) => Promise<void>,
-  options: { viewport?: { width: number; height: number }; daysAgo?: number } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    daysAgo?: number;
+    setup?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<void> {
   const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
+  await options.setup?.(context);
   if (options.daysAgo) {
     await context.addInitScript((shift: number) => {
       const now = Date.now;
@@ -184,6 +197,70 @@ async function shoot(page: Page, name: string): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true });
     copyFileSync(file, committed);
   }
+}
+
+/** The layout page as recorded: 1,380 px wide, in the same bucket (1200–1399 px) as the viewer's 1,280 px Desktop. */
+const RECORDED = { width: 1380, height: 800 };
+/** Clicks on the layout page's buttons (made in rounds: never 3 on one spot within a second). */
+const LAYOUT_CLICKS: Record<string, number> = { 'plan-a': 6, 'plan-b': 4, signup: 3, legacy: 2 };
+/** The selector the snippet names each target of the layout page by. */
+const SELECTOR_OF: Record<string, string> = {
+  'plan-a': '[data-mt="plan-a"]',
+  'plan-b': '[data-mt="plan-b"]',
+  signup: '#signup',
+  legacy: '[data-mt="legacy"]',
+  menu: '[data-mt="menu"]',
+  download: '[data-mt="download"]',
+  p: 'body>main>p',
+};
+const LAYOUT_SELECTORS = SELECTOR_OF;
+/** Every click on the layout page, per target: the rounds, 3 on the sticky header, the rage burst (3), the dead click (1). */
+const EXPECTED_ELEMENTS: Record<string, number> = { ...LAYOUT_CLICKS, menu: 3, download: 3, p: 1 };
+const LAYOUT_TOTAL = Object.values(EXPECTED_ELEMENTS).reduce((a, b) => a + b, 0);
+/** Where the rage click was made (page px, on the first layout). */
+let rageClickPoint: { x: number; y: number } | undefined;
+
+/** The page rectangles of the layout page's targets: `[data-mt]` by name, `signup`, the paragraph `p`. */
+const MT_TARGETS_OF = `(doc) => {
+  const out = {};
+  const w = doc.defaultView;
+  const add = (id, el) => {
+    if (!el) return;
+    const r = el.getBoundingClientRect();
+    out[id] = { x: r.left + w.scrollX, y: r.top + w.scrollY, w: r.width, h: r.height };
+  };
+  for (const el of doc.querySelectorAll('[data-mt]')) add(el.dataset.mt, el);
+  add('signup', doc.getElementById('signup'));
+  add('p', doc.querySelector('main > p'));
+  return out;
+}`;
+
+/** Screenshots `name-1280` and `name-390` of the viewer page, the stage at its top. */
+async function shootBoth(page: Page, name: string): Promise<void> {
+  for (const viewport of [DESKTOP, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(150);
+    await page.evaluate(() => window.monkeytrackerViewer.stage!.scrollToY(0));
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} at ${viewport.width} px: nothing wider than the window`).toBeLessThanOrEqual(0);
+    await shoot(page, `${name}-${viewport.width}`);
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+/** 3 fast clicks on the download button (a rage click), then a click on the plain paragraph (a dead click). */
+async function rageAndDead(page: Page): Promise<void> {
+  const download = ((await page.evaluate(`(${MT_TARGETS_OF})(document)`)) as Record<string, Rect>).download!;
+  rageClickPoint = centre(download);
+  for (let i = 0; i < 3; i++) {
+    await page.locator('[data-mt="download"]').click();
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(1100);
+  await page.locator('main > p').click();
+  await page.waitForTimeout(1300); // the snippet decides after 1 s that nothing changed
 }
 
 describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/viewer in Chromium', () => {
@@ -553,6 +630,321 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/viewer in Chromium', 
     await page.waitForSelector('html[data-state="ready"]', { timeout: 10_000 });
     expect(await page.locator('.notice').textContent()).toMatch(/^The page answered 404/);
     await page.close();
+  }, 60_000);
+
+  it('element mode: real clicks land on each element as the page is laid out now, missing ones where they were; the top list and highlight', async () => {
+    // Recorded at 1,380 px (bucket 4, 1200–1399) on the first layout.
+    let recorded: Record<string, Rect> = {};
+    await visit(
+      '/layout',
+      async (page) => {
+        recorded = await page.evaluate(`(${MT_TARGETS_OF})(document)`);
+        // Round robin, 600 ms a round: never 3 clicks on one spot within a second (that is a rage click).
+        for (let round = 0; round < 6; round++) {
+          const started = Date.now();
+          for (const [target, n] of Object.entries(LAYOUT_CLICKS))
+            if (round < n) await page.click(LAYOUT_SELECTORS[target]!);
+          await page.waitForTimeout(Math.max(0, 600 - (Date.now() - started)));
+        }
+        // The sticky header at three scroll depths (the snippet sends its clicks in viewport px).
+        for (const depth of [0, 700, 1400]) {
+          await page.evaluate((y) => window.scrollTo(0, y), depth);
+          await page.waitForTimeout(550);
+          await page.click('[data-mt="menu"]');
+        }
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.waitForTimeout(1100);
+        // A rage click (3 fast clicks on a button that does nothing), then a dead one (a paragraph).
+        await rageAndDead(page);
+      },
+      { viewport: RECORDED },
+    );
+    await waitFor(
+      'the layout page clicks, rage and dead clicks',
+      async () =>
+        (await total('/layout', 'click')) >= LAYOUT_TOTAL &&
+        (await total('/layout', 'rage')) >= 1 &&
+        (await total('/layout', 'dead')) >= 1
+          ? true
+          : undefined,
+      15_000,
+    );
+    expect(await total('/layout', 'click')).toBe(LAYOUT_TOTAL);
+    expect(await total('/layout', 'rage')).toBe(1);
+    expect(await total('/layout', 'dead')).toBe(1);
+
+    // The viewer shows the changed layout (banner above, cards swapped, "legacy" removed) at 1,280 px.
+    await viewerContext.addCookies([{ name: 'mt_layout', value: 'changed', url: site.url }]);
+    try {
+      const page = await openViewer(
+        `page=/layout&kind=click&mode=element&bucket=4&from=${TODAY}&to=${TODAY}`,
+      );
+      expect(page.url()).toContain('mode=element');
+      const now: Record<string, Rect> = await page.evaluate(
+        `(${MT_TARGETS_OF})(document.querySelector('iframe.page-frame').contentDocument)`,
+      );
+      expect(now.legacy).toBeUndefined();
+      expect(now['plan-a']!.x - recorded['plan-a']!.x).toBeGreaterThan(400); // swapped to the right
+      expect(now['plan-a']!.y - recorded['plan-a']!.y).toBe(150); // below the banner
+      expect(now['plan-b']!.x).toBeLessThan(recorded['plan-b']!.x - 400);
+      expect(now['plan-a']!.w).toBeLessThan(recorded['plan-a']!.w - 20); // narrower
+
+      // Element mode: heat on each element's new box, none where the elements were.
+      const moved = ['plan-a', 'plan-b', 'signup', 'download', 'p'];
+      const hot = await heatAt(
+        page,
+        moved.map((id) => centre(now[id]!)),
+      );
+      for (const [i, p] of hot.entries())
+        expect(p[3], `element mode: heat on ${moved[i]}'s new box`).toBeGreaterThan(100);
+      const old = await heatAt(
+        page,
+        ['plan-a', 'plan-b', 'signup', 'download'].map((id) => centre(recorded[id]!)),
+      );
+      for (const [i, p] of old.entries())
+        expect(p[3], `element mode: no heat at ${moved[i]}'s old place`).toBe(0);
+      // The removed element: at the box it had when clicked, and the UI says so with the numbers.
+      const [legacy] = await heatAt(page, [centre(recorded.legacy!)]);
+      expect(legacy![3], 'the removed element at its fallback box').toBeGreaterThan(100);
+      expect(await page.locator('.notice.info').textContent()).toBe(
+        '1 of 7 elements is not on the page now; its 2 clicks are drawn where it was.',
+      );
+      expect(await page.locator('.summary').textContent()).toMatch(
+        /^22 clicks on 7 elements · Desktop 1200–1399 px · 1 rage · 1 dead/,
+      );
+
+      // The sticky header's heat stays on the header at every scroll depth of the stage.
+      for (const depth of [0, 600, 1300]) {
+        const pixel = await page.evaluate(async (y) => {
+          const stage = window.monkeytrackerViewer.stage!;
+          await stage.scrollToY(y);
+          const doc = document.querySelector('iframe.page-frame') as HTMLIFrameElement;
+          const r = doc.contentDocument!.querySelector('[data-mt="menu"]')!.getBoundingClientRect();
+          const canvas = document.querySelector<HTMLCanvasElement>('canvas.heat')!;
+          const k = stage.currentScale * (canvas.width / canvas.clientWidth);
+          const at = (x: number, yy: number) => [
+            ...canvas.getContext('2d')!.getImageData(Math.round(x * k), Math.round(yy * k), 1, 1).data,
+          ];
+          return {
+            origin: stage.originY,
+            on: at(r.left + r.width / 2, r.top + r.height / 2),
+            below: at(r.left + r.width / 2, r.bottom + 60),
+          };
+        }, depth);
+        expect(pixel.origin).toBeCloseTo(depth, 0);
+        expect(pixel.on[3], `the header's heat at stage depth ${depth}`).toBeGreaterThan(100);
+        expect(pixel.below[3], `nothing below the header at depth ${depth}`).toBe(0);
+      }
+
+      // Hover: the element under the pointer, its clicks and share.
+      const point = await page.evaluate(async (p) => {
+        const stage = window.monkeytrackerViewer.stage!;
+        await stage.scrollToY(0);
+        const r = document.querySelector('canvas.heat')!.getBoundingClientRect();
+        return { x: r.left + p.x * stage.currentScale, y: r.top + p.y * stage.currentScale };
+      }, centre(now['plan-a']!));
+      await page.mouse.move(point.x, point.y);
+      await expect.poll(() => page.locator('.tooltip').textContent()).toBe('6 clicks on plan-a27.3 % of 22');
+      await page.mouse.move(0, 0);
+      // Export: the elements as CSV, with the box each is drawn at.
+      await page.locator('summary', { hasText: 'Export' }).click();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('button', { hasText: 'Data (CSV)' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(
+        `monkeytracker-layout-click-elements-1280px-${TODAY}_${TODAY}.csv`,
+      );
+      const csv = readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split('\n');
+      expect(csv[0]).toBe('selector,count,share,x,y,width,height,on_page');
+      expect(csv[1]).toMatch(/^"\[data-mt=""plan-a""\]",6,0\.272727,\d/);
+      expect(csv[1]!.endsWith(',true')).toBe(true);
+      expect(csv.find((l) => l.includes('legacy'))!.endsWith(',false')).toBe(true);
+      expect(csv).toHaveLength(8);
+
+      // The top elements: the exact counts of the clicks made, per selector.
+      const rows = await page
+        .locator('.element-item')
+        .evaluateAll((items) =>
+          items.map((b) => [
+            (b as HTMLElement).dataset.selector,
+            Number(b.querySelector('.element-count')!.textContent!.replace(/,/g, '')),
+            b.querySelector('.element-share')!.textContent,
+          ]),
+        );
+      expect(Object.fromEntries(rows.map(([sel, n]) => [sel, n]))).toEqual(
+        Object.fromEntries(
+          Object.entries(EXPECTED_ELEMENTS).map(([id, n]) => [SELECTOR_OF[id]!, n] as const),
+        ),
+      );
+      expect(rows[0]).toEqual(['[data-mt="plan-a"]', 6, '27 %']);
+      expect(await page.locator('.element-item').first().getAttribute('title')).toBe('[data-mt="plan-a"]');
+      expect(await page.locator('.element-item', { hasText: 'legacy' }).textContent()).toContain(
+        'not on the page',
+      );
+
+      // Pressing an entry outlines the element (its current box) and brings it into view.
+      await page.evaluate(() => window.monkeytrackerViewer.stage!.scrollToY(1500));
+      await page.locator('.element-item', { hasText: 'plan-a' }).click();
+      expect(await page.locator('.element-item[aria-pressed="true"]').getAttribute('data-selector')).toBe(
+        '[data-mt="plan-a"]',
+      );
+      /** Whether a white outline runs just left of `r` (a band 16 page px wide), and the stage's window. */
+      const edge = async (r: Rect) =>
+        page.evaluate(async (r) => {
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+          const stage = window.monkeytrackerViewer.stage!;
+          const canvas = document.querySelector<HTMLCanvasElement>('canvas.heat')!;
+          const k = stage.currentScale * (canvas.width / canvas.clientWidth);
+          const x0 = Math.max(0, Math.round((r.x - 16) * k));
+          const y0 = Math.round((r.y - stage.originY) * k);
+          const band = canvas
+            .getContext('2d')!
+            .getImageData(x0, y0, Math.round(r.x * k) - x0, Math.round(r.h * k)).data;
+          let white = false;
+          for (let i = 0; i < band.length; i += 4)
+            if (band[i]! > 220 && band[i + 1]! > 220 && band[i + 2]! > 220 && band[i + 3]! > 200)
+              white = true;
+          return { origin: stage.originY, view: stage.viewHeight, white, far: band[3] };
+        }, r);
+      const a = now['plan-a']!;
+      const lit = await edge(a);
+      expect(a.y).toBeGreaterThanOrEqual(lit.origin); // scrolled to it
+      expect(a.y + a.h).toBeLessThanOrEqual(lit.origin + lit.view);
+      expect(lit.white, 'plan-a is outlined').toBe(true);
+      expect(lit.far).toBe(0);
+      // The removed one: outlined at its fallback box.
+      await page.locator('.element-item', { hasText: 'legacy' }).press('Enter');
+      const gone = await edge(recorded.legacy!);
+      expect(gone.white, 'the fallback box is outlined').toBe(true);
+      // Pressing it again lets go.
+      await page.locator('.element-item[aria-pressed="true"]').click();
+      expect(await page.locator('.element-item[aria-pressed="true"]').count()).toBe(0);
+
+      // Page position: the heat where the buttons were when clicked, none on their new boxes.
+      const before = await drawnCount(page);
+      await page.locator('button', { hasText: /^Page position$/ }).click();
+      await redrawn(page, before);
+      expect(page.url()).not.toContain('mode=element');
+      const wasHere = await heatAt(
+        page,
+        ['plan-a', 'plan-b', 'signup'].map((id) => centre(recorded[id]!)),
+      );
+      for (const p of wasHere) expect(p[3]).toBeGreaterThan(100);
+      const notHere = await heatAt(
+        page,
+        ['plan-a', 'plan-b', 'signup'].map((id) => centre(now[id]!)),
+      );
+      for (const p of notHere) expect(p[3]).toBe(0);
+      expect(await page.locator('.element-item').count()).toBe(0);
+      expect((page as Page & { errors: string[] }).errors).toEqual([]);
+      await page.close();
+    } finally {
+      await viewerContext.clearCookies({ name: 'mt_layout' });
+    }
+  }, 60_000);
+
+  it('rage and dead clicks: their own maps and counts, on the page and on elements; screenshots', async () => {
+    // The clicks of the test above (1 rage click on "download", 1 dead click on the paragraph).
+    await viewerContext.addCookies([{ name: 'mt_layout', value: 'changed', url: site.url }]);
+    try {
+      const query = `page=/layout&bucket=4&from=${TODAY}&to=${TODAY}`;
+      const page = await openViewer(`${query}&kind=click&mode=element`);
+      const kindButton = (label: string) => page.locator('.kinds button', { hasText: label });
+      await expect.poll(() => kindButton('Rage clicks').textContent()).toBe('Rage clicks 1');
+      expect(await kindButton('Dead clicks').textContent()).toBe('Dead clicks 1');
+      expect(await kindButton('Clicks').first().textContent()).toBe(`Clicks ${LAYOUT_TOTAL}`);
+      const now: Record<string, Rect> = await page.evaluate(
+        `(${MT_TARGETS_OF})(document.querySelector('iframe.page-frame').contentDocument)`,
+      );
+
+      // Rage clicks, on elements: one, on the download button's new box.
+      let before = await drawnCount(page);
+      await kindButton('Rage clicks').click();
+      await redrawn(page, before);
+      expect(page.url()).toContain('kind=rage');
+      expect(page.url()).toContain('mode=element');
+      expect(await page.locator('.summary').textContent()).toMatch(/^1 rage click on 1 element · Desktop/);
+      expect(await page.locator('.elements h2').textContent()).toContain('Most rage-clicked elements');
+      expect(
+        await page
+          .locator('.element-item')
+          .evaluateAll((b) =>
+            b.map(
+              (x) =>
+                `${(x as HTMLElement).dataset.selector} ${x.querySelector('.element-count')!.textContent}`,
+            ),
+          ),
+      ).toEqual(['[data-mt="download"] 1']);
+      const [rage] = await heatAt(page, [centre(now.download!)]);
+      expect(rage![3]).toBeGreaterThan(100);
+      // … and in page position: where it was clicked.
+      before = await drawnCount(page);
+      await page.locator('button', { hasText: /^Page position$/ }).click();
+      await redrawn(page, before);
+      const [rageThen, rageNow] = await heatAt(page, [rageClickPoint!, centre(now.download!)]);
+      expect(rageThen![3]).toBeGreaterThan(100);
+      expect(rageNow![3]).toBe(0);
+      expect(await page.locator('.summary').textContent()).toMatch(/^1 rage click · Desktop/);
+      // The screenshots in element mode, from the top: the heat on the button.
+      before = await drawnCount(page);
+      await page.locator('button', { hasText: /^Elements$/ }).click();
+      await redrawn(page, before);
+      await shootBoth(page, 'rage');
+
+      // Dead clicks, on elements (the mode stays): the paragraph.
+      before = await drawnCount(page);
+      await kindButton('Dead clicks').click();
+      await redrawn(page, before);
+      expect(page.url()).toContain('mode=element');
+      expect(await page.locator('.summary').textContent()).toMatch(/^1 dead click on 1 element · Desktop/);
+      expect(
+        await page
+          .locator('.element-item')
+          .evaluateAll((b) =>
+            b.map(
+              (x) =>
+                `${(x as HTMLElement).dataset.selector} ${x.querySelector('.element-count')!.textContent}`,
+            ),
+          ),
+      ).toEqual([`${SELECTOR_OF.p} 1`]);
+      const [dead] = await heatAt(page, [centre(now.p!)]);
+      expect(dead![3]).toBeGreaterThan(100);
+      await shootBoth(page, 'dead');
+      expect((page as Page & { errors: string[] }).errors).toEqual([]);
+      await page.close();
+
+      // Element mode with the list, an element highlighted, the fallback notice: 1280 and 390 px.
+      for (const [viewport, bucket] of [
+        [DESKTOP, 4],
+        [{ width: 390, height: 844 }, 4],
+      ] as const) {
+        const view = await openViewer(
+          `page=/layout&bucket=${bucket}&from=${TODAY}&to=${TODAY}&kind=click&mode=element`,
+          viewport,
+        );
+        const layout = await view.evaluate(() => ({
+          bar: document.querySelector('.bar')!.getBoundingClientRect().height,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        }));
+        expect(layout.overflow).toBeLessThanOrEqual(0);
+        if (viewport.width === 1280) expect(layout.bar).toBeLessThanOrEqual(105);
+        await view.evaluate(() => window.monkeytrackerViewer.stage!.scrollToY(0));
+        await shoot(view, `elements-${viewport.width}`);
+        await view.locator('.element-item', { hasText: 'plan-a' }).click();
+        await view.waitForTimeout(100);
+        await shoot(view, `element-highlight-${viewport.width}`);
+        await view.locator('.element-item', { hasText: 'legacy' }).click();
+        await view.waitForTimeout(100);
+        await shoot(view, `element-fallback-${viewport.width}`);
+        expect((view as Page & { errors: string[] }).errors).toEqual([]);
+        await view.close();
+      }
+    } finally {
+      await viewerContext.clearCookies({ name: 'mt_layout' });
+    }
   }, 60_000);
 
   it('every view at 1280 and 390 px: the header fits, the 1440 view scales to fit; screenshots', async () => {

@@ -15,7 +15,12 @@ export interface TrackerConfig {
   kinds: Kind[];
 }
 
-export type Kind = 'click' | 'scroll' | 'move';
+export type Kind = 'click' | 'scroll' | 'move' | 'rage' | 'dead';
+
+/** The kinds whose events name the element they hit: they have an element mode. */
+export type ElementKind = 'click' | 'rage' | 'dead';
+export const ELEMENT_KINDS: readonly Kind[] = ['click', 'rage', 'dead'];
+export const isElementKind = (kind: Kind): kind is ElementKind => ELEMENT_KINDS.includes(kind);
 
 /** One page of `GET {prefix}/pages`. */
 export interface PageEntry {
@@ -61,6 +66,51 @@ export interface HeatmapRange {
 /** `GET {prefix}/heatmap`: the range, and the second range when asked for (`compareFrom`, `compareTo`). */
 export interface HeatmapAnswer extends HeatmapRange {
   compare?: HeatmapRange;
+}
+
+/** An element's box, page px. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One element of an element heatmap (`mode=element`). */
+export interface ElementHeat {
+  /** A CSS selector as the snippet builds it: `[data-mt="buy"]`, `#signup`, `body>main>p:nth-of-type(3)`. */
+  selector: string;
+  count: number;
+  /** `count` ÷ the answer's `total`. */
+  share: number;
+  /** The element's average box when it was clicked, page px (drawn there when it is not on the page now). */
+  box: Box;
+  /** Cells inside the box: `x`, `y` the cell's top-left in offset units (0–1000 of the box). */
+  cells: Cell[];
+}
+
+export interface TopElement {
+  selector: string;
+  count: number;
+  share: number;
+}
+
+/** `GET {prefix}/heatmap?…&mode=element`: the elements clicked, each with a grid of positions inside it. */
+export interface ElementHeatmap {
+  mode: 'element';
+  /** Every event with an element in the range (including elements `top` or `minCount` left out). */
+  total: number;
+  /** The highest element count. */
+  max: number;
+  /** The highest inner-cell count among the elements returned. */
+  cellMax: number;
+  /** Distinct elements before `top` and `minCount`. */
+  elementCount: number;
+  /** `cells` per axis inside each element, `units` of the 0–1000 offset per cell. */
+  grid: { cells: number; units: number };
+  elements: ElementHeat[];
+  /** The 10 most clicked elements of the range. */
+  topElements: TopElement[];
 }
 
 /** An API answer that is not 2xx, or no answer at all, as something to show to a person. */

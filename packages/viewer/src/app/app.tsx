@@ -1,9 +1,12 @@
+import { Fragment } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BakedOptions } from '../viewer-config';
 import {
   ApiError,
+  type ElementHeatmap,
   getJson,
   type HeatmapAnswer,
+  isElementKind,
   type Kind,
   type PagesAnswer,
   type TrackerConfig,
@@ -11,15 +14,19 @@ import {
 import { type Choice, DayInput, Menu, Segmented } from './controls';
 import { daysIn, PRESETS, presetOf, presetRange, previousPeriod } from './dates';
 import { countIn, type Device, devicesOf, rangeText } from './devices';
+import { ElementList } from './element-list';
+import { ElementLocator, type Placement } from './elements';
 import { csvOf, download, exportPng, fileName, jsonOf } from './export-view';
 import { Legend } from './legend';
 import { PageList } from './page-list';
 import { averageDepth, deepestOf, foldOf, noun, paintPane, readout, type Scene } from './paint';
 import { type FrameInfo, type Hover, Stage } from './stage';
-import { parseState, toSearch, type ViewState } from './url-state';
+import { kindsOf, type MapMode, parseState, toSearch, type ViewState } from './url-state';
 
 const PAGES_TOP = 500;
 const TOP_CELLS = 5000;
+/** Elements asked for in element mode (the most clicked). */
+const TOP_ELEMENTS = 500;
 const COOKIE = 'monkeytracker_token';
 const int = (n: number) => n.toLocaleString('en-US');
 /** A count for a tight spot: 1,234 or 12.3k. */
@@ -29,7 +36,9 @@ const short = (n: number) =>
 /** What tests and tools can read: `window.monkeytrackerViewer` (no more than the screen shows). */
 export interface ViewerProbe {
   view?: ViewState;
-  heatmap?: HeatmapAnswer;
+  heatmap?: HeatmapAnswer | ElementHeatmap;
+  /** Element mode: where the elements were drawn in the last paint. */
+  placement?: Placement;
   stage?: Stage;
   frame?: FrameInfo;
   /** Heatmap answers drawn so far. */
@@ -120,6 +129,17 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
   const [rangeError, setRangeError] = useState('');
   const [paintMs, setPaintMs] = useState(0);
   const stageRef = useRef<Stage>();
+  const locator = useMemo(() => new ElementLocator(), []);
+  const [highlight, setHighlight] = useState<string>();
+  /** What the last element paint could not find on the page (for the notice and the list). */
+  const [missing, setMissing] = useState<{
+    searched: boolean;
+    elements: number;
+    events: number;
+    of: number;
+    selectors: Set<string>;
+  }>();
+  const missingKey = useRef('');
   probe.view = view;
 
   useEffect(() => {
@@ -139,8 +159,11 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
   const entry = pages.data?.pages.find((p) => p.url === page);
   const device = devices.find((d) => d.bucket === view.bucket) ?? devices[0]!;
 
-  // The heatmap (and the baseline when comparing).
-  const comparing = view.compare !== 'off';
+  // The heatmap (and the baseline when comparing), or the elements in element mode.
+  const elementMode = view.mode === 'element' && isElementKind(view.kind);
+  const mode: MapMode = elementMode ? 'element' : 'page';
+  const comparing = view.compare !== 'off' && !elementMode;
+  const site = config.sites.length > 1 || view.site !== 'default' ? view.site : undefined;
   const heatParams = page
     ? {
         url: page,
@@ -148,26 +171,78 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
         bucket: device.bucket,
         from: view.from,
         to: view.to,
-        top: TOP_CELLS,
-        site: config.sites.length > 1 || view.site !== 'default' ? view.site : undefined,
+        top: elementMode ? TOP_ELEMENTS : TOP_CELLS,
+        site,
+        mode: elementMode ? 'element' : undefined,
         compareFrom: comparing ? view.cfrom : undefined,
         compareTo: comparing ? view.cto : undefined,
       }
     : undefined;
   const heatKey = heatParams ? JSON.stringify(heatParams) : undefined;
-  const heat = useApi(heatKey, (signal) => getJson<HeatmapAnswer>('heatmap', heatParams, signal));
+  const heat = useApi(heatKey, (signal) =>
+    getJson<HeatmapAnswer | ElementHeatmap>('heatmap', heatParams, signal).then((answer) => {
+      if (elementMode && (answer as ElementHeatmap).mode !== 'element')
+        throw new ApiError(
+          'This tracker does not answer element heatmaps (it is older than the viewer): pick Page position.',
+          200,
+          'NO_ELEMENT_MODE',
+        );
+      return answer;
+    }),
+  );
+  // Counts of the click kinds on this page and device, for the kind picker (top=0: totals only).
+  const countKinds = kindsOf(config).filter(isElementKind);
+  const countsKey = page ? JSON.stringify([page, device.bucket, view.from, view.to, site]) : undefined;
+  const counts = useApi(countsKey, (signal) =>
+    Promise.all(
+      countKinds.map((kind) =>
+        getJson<HeatmapAnswer>(
+          'heatmap',
+          { url: page, kind, bucket: device.bucket, from: view.from, to: view.to, top: 0, site },
+          signal,
+        ).then((h) => [kind, h.total] as const),
+      ),
+    ).then((pairs) => Object.fromEntries(pairs) as Partial<Record<Kind, number>>),
+  );
   // The answer on screen: the newest one, kept while the next loads (so the heat does not blink).
-  const shownRef = useRef<{ key: string; heatmap: HeatmapAnswer }>();
+  const shownRef = useRef<{ key: string; heatmap: HeatmapAnswer | ElementHeatmap }>();
   if (heat.data && heatKey && shownRef.current?.heatmap !== heat.data)
     shownRef.current = { key: heatKey, heatmap: heat.data };
   const shown = shownRef.current;
   const heatmap = shown?.heatmap;
-  const scene: Scene | undefined = heatmap
-    ? { kind: view.kind, compare: comparing ? view.compare : 'off', heatmap }
-    : undefined;
+  const elements = heatmap && 'mode' in heatmap ? heatmap : undefined;
+  const scene: Scene | undefined = !heatmap
+    ? undefined
+    : 'mode' in heatmap
+      ? {
+          mode: 'element',
+          kind: view.kind,
+          compare: 'off',
+          heatmap,
+          highlight,
+          place: () => {
+            const placement = locator.place(heatmap, stageRef.current?.frameContext);
+            probe.placement = placement;
+            const gone = placement.placed.filter((p) => !p.onPage).map((p) => p.heat.selector);
+            const key = `${placement.searched}|${placement.missingEvents}|${gone.join('\n')}`;
+            if (key !== missingKey.current) {
+              missingKey.current = key;
+              setMissing({
+                searched: placement.searched,
+                elements: placement.missing,
+                events: placement.missingEvents,
+                of: placement.placed.length,
+                selectors: new Set(gone),
+              });
+            }
+            return placement;
+          },
+        }
+      : { mode: 'page', kind: view.kind, compare: comparing ? view.compare : 'off', heatmap };
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
-  const panes = view.compare === 'side' && heatmap?.compare ? 2 : 1;
+  const panes =
+    comparing && view.compare === 'side' && heatmap && !('mode' in heatmap) && heatmap.compare ? 2 : 1;
 
   // The frame: the page on its origin.
   const origin = options.pageOrigins[view.site] ?? options.pageOrigin ?? location.origin;
@@ -192,8 +267,21 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
     } else setState('loading');
   }, [heatmap, frame, current, error, pages.data, src, view.page, heat.loading]);
 
+  // A highlight lasts while its element is in the answer.
+  useEffect(() => {
+    if (highlight && !elements?.elements.some((e) => e.selector === highlight)) setHighlight(undefined);
+  }, [elements, highlight]);
+  // Repaint when the highlight changes, and bring the element into view.
+  useLayoutEffect(() => {
+    const stage = stageRef.current;
+    if (!stage || !elements) return;
+    stage.repaint();
+    const placed = highlight ? probe.placement?.placed.find((p) => p.heat.selector === highlight) : undefined;
+    if (placed) void stage.reveal(placed.box.y, placed.box.height);
+  }, [highlight]);
+
   const captions =
-    panes === 2 && heatmap?.compare
+    panes === 2 && heatmap && !('mode' in heatmap) && heatmap.compare
       ? [
           `This period · ${view.from} → ${view.to} · ${int(heatmap.total)} ${noun(view.kind, heatmap.total)}`,
           `Baseline · ${view.cfrom} → ${view.cto} · ${int(heatmap.compare.total)} ${noun(view.kind, heatmap.compare.total)}`,
@@ -216,18 +304,68 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
     update({ cfrom, cto });
   };
 
-  const exportName = (ext: string) => fileName({ ...view, page }, device.width, ext);
+  const exportName = (ext: string) => fileName({ ...view, page, mode }, device.width, ext);
   const pageHeight = () => stageRef.current?.pageHeight ?? deepestOf(heatmap);
   const signedIn = document.cookie.split('; ').some((c) => c.startsWith(`${COOKIE}=`));
   const what = noun(view.kind);
 
-  const kinds: Choice<Kind>[] = [
-    { value: 'click', label: 'Clicks' },
-    { value: 'scroll', label: 'Scroll' },
-    { value: 'move', label: 'Moves' },
+  const KIND_LABELS: Record<Kind, [string, string]> = {
+    click: ['Clicks', 'Every click'],
+    rage: ['Rage clicks', 'Rage clicks: the third of 3 or more clicks within 1 s and 30 px (one per burst)'],
+    dead: [
+      'Dead clicks',
+      'Dead clicks: clicks on something not interactive after which nothing changed within 1 s',
+    ],
+    scroll: ['Scroll', 'Scroll depth: how far page views got'],
+    move: ['Moves', 'Mouse moves'],
+  };
+  const kinds: Choice<Kind>[] = kindsOf(config).map((kind) => {
+    const n = counts.data?.[kind];
+    // "Rage clicks" → "Rage" on a phone (the `unit` part is hidden there).
+    const [name, rest] =
+      kind === 'rage' || kind === 'dead' ? KIND_LABELS[kind][0].split(/(?= )/) : [KIND_LABELS[kind][0], ''];
+    return {
+      value: kind,
+      title: `${KIND_LABELS[kind][1]}${n === undefined ? '' : ` (${int(n)} on this page and device in the range)`}`,
+      label: (
+        <>
+          {name}
+          {rest && <span class="unit">{rest}</span>}
+          {n !== undefined && (
+            <>
+              {' '}
+              <span class="kind-count">{short(n)}</span>
+            </>
+          )}
+        </>
+      ),
+    };
+  });
+  const clickKind = isElementKind(view.kind);
+  const modes: Choice<MapMode>[] = [
+    {
+      value: 'page',
+      label: 'Page position',
+      title: 'Each click where it was on the page (page coordinates)',
+    },
+    {
+      value: 'element',
+      label: 'Elements',
+      disabled: !clickKind,
+      title: clickKind
+        ? 'Each click on the element it hit, as the page is laid out now'
+        : 'Scroll depth and moves have no elements: pick clicks, rage or dead clicks',
+    },
   ];
   const preset = presetOf(view.from, view.to, config.today);
   const otherDevices = devices.filter((d) => !d.preset);
+
+  const fallback =
+    elements && frame && missing && missing.of > 0 && (missing.elements > 0 || !missing.searched)
+      ? missing.searched
+        ? `${int(missing.elements)} of ${int(missing.of)} ${missing.of === 1 ? 'element is' : 'elements'}${missing.of === 1 ? '' : missing.elements === 1 ? ' is' : ' are'} not on the page now; ${missing.elements === 1 ? 'its' : 'their'} ${int(missing.events)} ${noun(view.kind, missing.events)} ${missing.events === 1 ? 'is' : 'are'} drawn where ${missing.elements === 1 ? 'it was' : 'they were'}.`
+        : `The page cannot be looked into (${frame.sameOrigin ? 'it could not be read' : 'it is on another origin'}), so all ${int(missing.of)} ${missing.of === 1 ? 'element is' : 'elements are'} drawn where ${missing.of === 1 ? 'it was' : 'they were'} when clicked (their average box).`
+      : '';
 
   const notice = error
     ? error.message
@@ -254,6 +392,20 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
           <span class="current-page" title={src}>
             {page || (pages.loading ? 'Loading pages…' : 'No page yet')}
           </span>
+          <Segmented
+            label="What to show"
+            class="kinds"
+            value={view.kind}
+            choices={kinds}
+            onChange={(kind) => update({ kind })}
+          />
+          <Segmented
+            label="Draw clicks at"
+            class="modes"
+            value={clickKind ? mode : 'page'}
+            choices={modes}
+            onChange={(m) => update(m === 'element' ? { mode: m, compare: 'off' } : { mode: m })}
+          />
           {config.sites.length > 1 && (
             <label class="site">
               <span class="sr-only">Site</span>
@@ -318,12 +470,6 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
           )}
         </div>
         <div class="bar-row controls">
-          <Segmented
-            label="What to show"
-            value={view.kind}
-            choices={kinds}
-            onChange={(kind) => update({ kind })}
-          />
           <fieldset class="devices">
             <legend class="sr-only">Device</legend>
             <Segmented
@@ -403,11 +549,17 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
             type="button"
             class="compare-toggle"
             aria-pressed={comparing}
+            disabled={elementMode}
+            title={
+              elementMode
+                ? 'Comparing two periods works in Page position mode'
+                : 'Compare this period with another'
+            }
             onClick={() => {
               if (comparing) update({ compare: 'off' });
               else {
                 const p = previousPeriod(view.from, view.to);
-                update({ compare: 'diff', cfrom: p.from, cto: p.to });
+                update({ compare: 'diff', cfrom: p.from, cto: p.to, mode: 'page' });
               }
             }}
           >
@@ -487,7 +639,9 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
           <div class="info">
             {scene ? <Legend scene={scene} /> : <div class="legend placeholder" />}
             <p class="summary" aria-live="polite">
-              {summary(view, device, heatmap, pages.data, page, pages.loading || heat.loading)}
+              {parts(
+                summary(view, device, heatmap, pages.data, page, pages.loading || heat.loading, counts.data),
+              )}
             </p>
             <label class="opacity">
               <span>Heat</span>
@@ -520,11 +674,17 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
               )}
             </p>
           )}
+          {fallback && !notice && (
+            <p class="notice info" role="status">
+              {fallback}
+            </p>
+          )}
           {view.details && (
             <Details
               config={config}
               device={device}
               heatmap={heatmap}
+              placement={elements ? probe.placement : undefined}
               heatParams={heatParams}
               queryMs={heat.ms}
               paintMs={paintMs}
@@ -533,16 +693,34 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
               src={src}
             />
           )}
-          <div
-            class={`stage-host${view.dim ? ' dimmed' : ''}`}
-            style={{ '--heat-opacity': String(view.opacity / 100) } as Record<string, string>}
-            ref={(el) => {
-              if (el && !stageRef.current) {
-                stageRef.current = new Stage(el);
-                probe.stage = stageRef.current;
-              }
-            }}
-          />
+          <div class="work">
+            <div
+              class={`stage-host${view.dim ? ' dimmed' : ''}`}
+              style={{ '--heat-opacity': String(view.opacity / 100) } as Record<string, string>}
+              ref={(el) => {
+                if (el && !stageRef.current) {
+                  stageRef.current = new Stage(el);
+                  probe.stage = stageRef.current;
+                }
+              }}
+            />
+            {elements && (
+              <ElementList
+                title={
+                  view.kind === 'click'
+                    ? 'Top clicked elements'
+                    : `Most ${view.kind === 'rage' ? 'rage' : 'dead'}-clicked elements`
+                }
+                elements={elements.topElements}
+                missing={missing?.selectors ?? new Set()}
+                noun={(n) => noun(view.kind, n)}
+                total={elements.total}
+                elementCount={elements.elementCount}
+                highlight={highlight}
+                onHighlight={setHighlight}
+              />
+            )}
+          </div>
           <StageBinder
             stageRef={stageRef}
             src={src}
@@ -623,25 +801,57 @@ function Tooltip({ lines, hover }: { lines: string[]; hover: Hover }) {
   );
 }
 
+/** Summary parts joined by " · ", each kept on one line (the line breaks between them). */
+function parts(text: string | string[]) {
+  if (typeof text === 'string') return text;
+  return text.map((part, i) => (
+    <Fragment key={part}>
+      {i > 0 && ' · '}
+      <span class="part">{part}</span>
+    </Fragment>
+  ));
+}
+
+/** The summary line: a sentence, or the parts of what is drawn ("835 clicks", "Desktop 1200–1399 px", …). */
 function summary(
   view: ViewState,
   device: Device,
-  heatmap: HeatmapAnswer | undefined,
+  heatmap: HeatmapAnswer | ElementHeatmap | undefined,
   pages: PagesAnswer | undefined,
   page: string,
   loading: boolean,
-): string {
+  counts: Partial<Record<Kind, number>> | undefined,
+): string | string[] {
   const what = noun(view.kind);
   if (!page)
     return pages && !loading ? `No ${what} recorded between ${view.from} and ${view.to}.` : 'Loading…';
   if (!heatmap) return 'Loading…';
   const where = device.preset ? `${device.label} ${rangeText(device)}` : rangeText(device);
+  // Rage and dead clicks beside clicks: how many of them there are.
+  const extra =
+    view.kind === 'click' &&
+    view.compare === 'off' &&
+    counts &&
+    (counts.rage !== undefined || counts.dead !== undefined)
+      ? [`${int(counts.rage ?? 0)} rage · ${int(counts.dead ?? 0)} dead`]
+      : [];
+  if ('mode' in heatmap) {
+    if (heatmap.total === 0) return `No ${what} on an element of this page at ${where} in this range.`;
+    const parts = [
+      `${int(heatmap.total)} ${noun(view.kind, heatmap.total)} on ${int(heatmap.elementCount)} ${heatmap.elementCount === 1 ? 'element' : 'elements'}`,
+      where,
+      ...extra,
+    ];
+    if (heatmap.elements.length < heatmap.elementCount)
+      parts.push(`the ${int(heatmap.elements.length)} most clicked drawn`);
+    return parts;
+  }
   if (heatmap.total === 0 && !heatmap.compare?.total)
     return `No ${what} on this page at ${where} in this range.`;
   const parts = [`${int(heatmap.total)} ${noun(view.kind, heatmap.total)}`];
   if (heatmap.compare && view.compare !== 'off')
     parts[0] += ` vs ${int(heatmap.compare.total)} in the baseline`;
-  parts.push(where);
+  parts.push(where, ...extra);
   if (view.kind === 'scroll' && view.compare === 'off') {
     const fold = foldOf(heatmap);
     const depth = averageDepth(heatmap);
@@ -650,13 +860,14 @@ function summary(
     if (depth) parts.push(`average depth ${int(depth)} px`);
   }
   if (heatmap.compare && view.compare !== 'off') parts.push('each period as a share of its own total');
-  return parts.join(' · ');
+  return parts;
 }
 
 function Details(props: {
   config: TrackerConfig;
   device: Device;
-  heatmap: HeatmapAnswer | undefined;
+  heatmap: HeatmapAnswer | ElementHeatmap | undefined;
+  placement: Placement | undefined;
   heatParams: Record<string, unknown> | undefined;
   queryMs: number | undefined;
   paintMs: number;
@@ -671,12 +882,17 @@ function Details(props: {
     ['API call', `../heatmap?${q}`],
     ['Answer', props.queryMs === undefined ? '–' : `${props.queryMs.toFixed(0)} ms`],
     ['Draw', `${props.paintMs.toFixed(1)} ms (the visible window, redrawn on every scroll)`],
-    [
-      'Cells',
-      h
-        ? `${int(h.cells.length)} drawn of ${int(h.cellCount)} (top ${int(TOP_CELLS)}), ${h.cellSize} px each; ${int(h.total)} events`
-        : '–',
-    ],
+    h && 'mode' in h
+      ? [
+          'Elements',
+          `${int(h.elements.length)} drawn of ${int(h.elementCount)} (top ${int(TOP_ELEMENTS)}), ${props.placement ? `${int(props.placement.placed.length - props.placement.missing)} found on the page, ${int(props.placement.missing)} at their recorded box` : 'not placed yet'}; ${h.grid.cells} × ${h.grid.cells} cells each; ${int(h.total)} events`,
+        ]
+      : [
+          'Cells',
+          h
+            ? `${int(h.cells.length)} drawn of ${int(h.cellCount)} (top ${int(TOP_CELLS)}), ${h.cellSize} px each; ${int(h.total)} events`
+            : '–',
+        ],
     [
       'Device bucket',
       `${props.device.bucket}: ${rangeText(props.device)}, shown at ${props.device.width} px`,

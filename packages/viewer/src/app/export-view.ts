@@ -9,13 +9,14 @@ const MAX_SIDE = 16_384;
 
 /** A file name for the view: `monkeytracker-pricing-click-1280px-2024-06-01_2024-06-30.png`. */
 export function fileName(view: ViewState, width: number, extension: string): string {
+  const kind = view.mode === 'element' ? `${view.kind}-elements` : view.kind;
   const slug =
     view.page
       .replace(/^[a-z]+:\/\/[^/]+/i, '')
       .replace(/[^A-Za-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'home';
   const compare = view.compare === 'off' ? '' : `-vs-${view.cfrom}_${view.cto}`;
-  return `monkeytracker-${slug}-${view.kind}-${width}px-${view.from}_${view.to}${compare}.${extension}`;
+  return `monkeytracker-${slug}-${kind}-${width}px-${view.from}_${view.to}${compare}.${extension}`;
 }
 
 /** Starts a download of `blob` as `name`. */
@@ -71,6 +72,19 @@ export function exportPng(
 
 /** CSV of the view's data: cells (`x,y,count`) or, for scroll, reach (`depth_px,share`); a baseline column when comparing. */
 export function csvOf(scene: Scene): string {
+  if (scene.mode === 'element') {
+    // Elements, most clicked first, with the box they are drawn at (now, or where they were).
+    const lines = ['selector,count,share,x,y,width,height,on_page'];
+    const round = (n: number) => Math.round(n * 10) / 10;
+    for (const p of scene.place().placed) {
+      const b = p.box;
+      const sel = `"${p.heat.selector.replace(/"/g, '""')}"`;
+      lines.push(
+        `${sel},${p.heat.count},${+p.heat.share.toPrecision(6)},${round(b.x)},${round(b.y)},${round(b.width)},${round(b.height)},${p.onPage}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  }
   const a = scene.heatmap;
   const b = scene.compare === 'off' ? undefined : a.compare;
   if (scene.kind === 'scroll') {
@@ -105,6 +119,7 @@ export function jsonOf(scene: Scene, view: ViewState, device: { bucket: number; 
       page: view.page,
       site: view.site,
       kind: view.kind,
+      mode: scene.mode,
       bucket: device.bucket,
       width: device.width,
       from: view.from,

@@ -43,6 +43,20 @@ function Bar(props: { background: string; ticks: Tick[]; caption: string }) {
 
 /** The colour scale of what is drawn, with the real numbers behind it. */
 export function Legend({ scene }: { scene: Scene }) {
+  if (scene.mode === 'element') {
+    const what = noun(scene.kind);
+    const g = scene.heatmap.grid;
+    return (
+      <Bar
+        background={heatLegendCss()}
+        ticks={[
+          { at: 0, text: '1' },
+          { at: 1, text: int(Math.max(1, scene.heatmap.cellMax)) },
+        ]}
+        caption={`${what[0]!.toUpperCase()}${what.slice(1)} per 1/${g.cells} × 1/${g.cells} of an element`}
+      />
+    );
+  }
   const h = scene.heatmap;
   const b = h.compare;
   const what = noun(scene.kind);

@@ -9,7 +9,8 @@ import {
   renderHeatmapDiff,
   renderScrollReach,
 } from '@monkeytracker/browser';
-import type { HeatmapAnswer, HeatmapRange, Kind, ReachPoint } from './api';
+import type { Box, ElementHeatmap, HeatmapAnswer, HeatmapRange, Kind, ReachPoint } from './api';
+import { elementAt, elementRadius, heatPoints, type Placement, shortSelector } from './elements';
 import type { StageView } from './stage';
 import type { CompareMode } from './url-state';
 
@@ -42,41 +43,75 @@ const RADIUS = 18;
 const BLUR = 12;
 
 /** What is on screen: the data and the choices that decide how it is drawn. */
-export interface Scene {
+export type Scene = PageScene | ElementScene;
+
+/** Page mode: cells of page coordinates. */
+export interface PageScene {
+  mode: 'page';
   kind: Kind;
   compare: CompareMode;
   heatmap: HeatmapAnswer;
 }
 
-/** The kind's noun, for text: "clicks", "page views", "moves". */
+/** Element mode: the clicked elements, drawn on their boxes as the page is laid out now. */
+export interface ElementScene {
+  mode: 'element';
+  kind: Kind;
+  compare: 'off';
+  heatmap: ElementHeatmap;
+  /** Where the elements are now: looked up again on every call (every paint). */
+  place(): Placement;
+  /** The selector outlined on the map. */
+  highlight?: string;
+}
+
+/** The kind's noun, for text: "clicks", "page views", "moves", "rage clicks", "dead clicks". */
 export function noun(kind: Kind, n = 2): string {
   if (kind === 'scroll') return n === 1 ? 'page view' : 'page views';
   if (kind === 'move') return n === 1 ? 'move' : 'moves';
-  return n === 1 ? 'click' : 'clicks';
+  const click = n === 1 ? 'click' : 'clicks';
+  return kind === 'rage' ? `rage ${click}` : kind === 'dead' ? `dead ${click}` : click;
 }
 
 /**
  * Point size on screen. A difference is drawn with points twice as large: it compares two noisy
  * samples, so it is smoothed over a wider area (a button, not a cell) before it is coloured.
+ * `radius` (page px) is the element mode's, sized to the elements' inner cells.
  */
-function pointSize(scale: number, diff = false): { radius: number; blur: number } {
+function pointSize(scale: number, diff = false, radius = RADIUS): { radius: number; blur: number } {
   const k = diff ? 2 : 1;
-  return { radius: Math.max(7 * k, RADIUS * k * scale), blur: Math.max(4 * k, BLUR * k * scale) };
+  const blur = (radius * BLUR) / RADIUS;
+  return {
+    radius: Math.max((7 * k * radius) / RADIUS, radius * k * scale),
+    blur: Math.max((4 * k * radius) / RADIUS, blur * k * scale),
+  };
+}
+
+/** The point radius (page px) of an element scene: see {@link elementRadius}. */
+const radiusCache = new WeakMap<ElementHeatmap, number>();
+function sceneRadius(answer: ElementHeatmap): number {
+  let r = radiusCache.get(answer);
+  if (r === undefined) radiusCache.set(answer, (r = elementRadius(answer, RADIUS)));
+  return r;
 }
 
 /** The largest share of its range any one cell has, over both ranges (side by side: one scale for both). */
-function peakShare(scene: Scene): number {
+function peakShare(scene: PageScene): number {
   const share = (h: HeatmapRange | undefined) => (h && h.total > 0 ? h.max / h.total : 0);
   return Math.max(share(scene.heatmap), share(scene.heatmap.compare));
 }
 
 /** The range a pane shows: the period, or (side by side, pane 1) the baseline. */
-export function rangeOf(scene: Scene, pane: number): HeatmapRange {
+export function rangeOf(scene: PageScene, pane: number): HeatmapRange {
   return pane === 1 && scene.heatmap.compare ? scene.heatmap.compare : scene.heatmap;
 }
 
 /** Draws pane `pane` of the scene for the window `view`. */
 export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number, view: StageView): void {
+  if (scene.mode === 'element') {
+    paintElements(canvas, scene, view);
+    return;
+  }
   const common = { scale: view.scale, pixelRatio: view.dpr };
   const diff = scene.compare === 'diff' && scene.heatmap.compare;
   if (scene.kind === 'scroll') {
@@ -116,6 +151,68 @@ export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number,
     opaqueAt: OPAQUE_AT,
     gradient: HEAT_GRADIENT,
   });
+}
+
+/** Element mode: each element's inner cells as points on its current box, and the highlighted element's outline. */
+function paintElements(canvas: HTMLCanvasElement, scene: ElementScene, view: StageView): void {
+  const answer = scene.heatmap;
+  const placement = scene.place();
+  const units = answer.grid.units;
+  renderHeatmap(
+    canvas,
+    { cellSize: 0, total: answer.total, max: answer.cellMax, cells: heatPoints(placement, units) },
+    {
+      scale: view.scale,
+      pixelRatio: view.dpr,
+      ...pointSize(view.scale, false, sceneRadius(answer)),
+      origin: { x: 0, y: view.originY },
+      max: Math.max(1, answer.cellMax),
+      minOpacity: MIN_INTENSITY,
+      maxOpacity: MAX_OPACITY,
+      opaqueAt: OPAQUE_AT,
+      gradient: HEAT_GRADIENT,
+    },
+  );
+  const lit = scene.highlight ? placement.placed.find((p) => p.heat.selector === scene.highlight) : undefined;
+  if (lit)
+    outline(
+      canvas,
+      lit.box,
+      lit.onPage,
+      `${shortSelector(lit.heat.selector)} · ${lit.heat.count.toLocaleString('en-US')}`,
+      view,
+    );
+}
+
+/** The outline of a highlighted element (dashed when drawn at its recorded box), with its name. */
+function outline(canvas: HTMLCanvasElement, box: Box, onPage: boolean, text: string, view: StageView): void {
+  const ctx = canvas.getContext('2d')!;
+  const k = view.scale * view.dpr;
+  const pad = 4 * view.dpr;
+  const x = box.x * k - pad;
+  const y = (box.y - view.originY) * k - pad;
+  const w = box.width * k + 2 * pad;
+  const h = box.height * k + 2 * pad;
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.setLineDash(onPage ? [] : [6 * view.dpr, 4 * view.dpr]);
+  ctx.lineWidth = 5 * view.dpr;
+  ctx.strokeStyle = 'rgba(12,16,26,0.85)';
+  ctx.strokeRect(x, y, w, h);
+  ctx.lineWidth = 2.5 * view.dpr;
+  ctx.strokeStyle = '#ffffff';
+  ctx.strokeRect(x, y, w, h);
+  ctx.setLineDash([]);
+  const labelY = y > 24 * view.dpr ? y - 3 * view.dpr : y + h + 21 * view.dpr;
+  label(
+    ctx,
+    onPage ? text : `${text} (where it was)`,
+    Math.max(0, Math.min(x, canvas.width - 240 * view.dpr)),
+    labelY,
+    view.dpr,
+    true,
+  );
+  ctx.restore();
 }
 
 /** The share of page views whose deepest point is at least `y` (the renderer's step function). */
@@ -269,6 +366,7 @@ export function change(ratio: number): string {
 
 /** The lines of the hover tooltip at page point `(x, y)` of pane `pane`. */
 export function readout(scene: Scene, pane: number, x: number, y: number, scale: number): string[] {
+  if (scene.mode === 'element') return elementReadout(scene, x, y);
   const h = scene.heatmap;
   const b = h.compare;
   if (scene.kind === 'scroll') {
@@ -312,6 +410,18 @@ export function readout(scene: Scene, pane: number, x: number, y: number, scale:
   ];
 }
 
+/** The hover lines in element mode: the element under the pointer, its events and share. */
+function elementReadout(scene: ElementScene, x: number, y: number): string[] {
+  const what = noun(scene.kind);
+  const hit = elementAt(scene.place(), x, y);
+  if (!hit) return [`No ${what} on an element here`];
+  const n = hit.heat.count;
+  return [
+    `${int(n)} ${noun(scene.kind, n)} on ${shortSelector(hit.heat.selector)}`,
+    `${pct(hit.heat.share)} of ${int(scene.heatmap.total)}${hit.onPage ? '' : ' · not on the page now, drawn where it was'}`,
+  ];
+}
+
 /** A CSS gradient of the heat palette from a single event to the hottest cell, as drawn. */
 export function heatLegendCss(): string {
   const palette = createPalette(HEAT_GRADIENT);
@@ -341,8 +451,12 @@ export function diffPosition(ratio: number): number {
 }
 
 /** The deepest point the data reaches: a page at least this tall (for pages that cannot be measured). */
-export function deepestOf(h: HeatmapAnswer | undefined): number {
+export function deepestOf(h: HeatmapAnswer | ElementHeatmap | undefined): number {
   let y = 0;
+  if (h && 'mode' in h) {
+    for (const e of h.elements) y = Math.max(y, e.box.y + e.box.height);
+    return y;
+  }
   for (const range of [h, h?.compare]) {
     if (!range) continue;
     for (const c of range.cells) y = Math.max(y, c.y + range.cellSize);

@@ -63,6 +63,17 @@ export interface StageSetup {
   onFrame(info: FrameInfo): void;
 }
 
+/** The framed page's document, for looking elements up (same origin and loaded only). */
+export interface FrameContext {
+  doc: Document;
+  win: Window;
+  /**
+   * Changes when the page loads again, resizes or its DOM changes: lookups cached for one
+   * version are stale in the next.
+   */
+  version: number;
+}
+
 interface Pane {
   el: HTMLDivElement;
   layer: HTMLDivElement;
@@ -88,6 +99,9 @@ export class Stage {
   private hoverOrigin = -1;
   private readonly resize: ResizeObserver;
   private frameObserver: ResizeObserver | undefined;
+  private frameMutations: MutationObserver | undefined;
+  private context: FrameContext | undefined;
+  private contextVersion = 0;
   /** Wall time of the last paint of all panes, ms. */
   lastPaintMs = 0;
   /** Paints so far. */
@@ -145,6 +159,35 @@ export class Stage {
     return this.scale;
   }
 
+  /** The first pane's framed document, when it is on this origin and loaded; else `undefined`. */
+  get frameContext(): FrameContext | undefined {
+    const c = this.context;
+    if (!c) return undefined;
+    try {
+      if (this.panes[0]?.frame?.contentDocument !== c.doc) return undefined;
+    } catch {
+      return undefined;
+    }
+    return c;
+  }
+
+  /** The height of the visible window, page px. */
+  get viewHeight(): number {
+    return this.layerHeight / this.scale;
+  }
+
+  /**
+   * Scrolls so that the page band `y`…`y + height` (page px) is in view, a third down the
+   * window when it has to move; resolves after the repaint.
+   */
+  reveal(y: number, height: number): Promise<void> {
+    const top = this.originY;
+    const view = this.viewHeight;
+    if (y >= top && y + height <= top + view) return Promise.resolve(this.sync());
+    const target = height >= view * 0.8 ? y - 20 : y - (view - height) / 3;
+    return this.scrollToY(Math.max(0, target));
+  }
+
   /** Repaints now (e.g. new data or options). */
   repaint(): void {
     this.sync();
@@ -153,6 +196,7 @@ export class Stage {
   destroy(): void {
     this.resize.disconnect();
     this.frameObserver?.disconnect();
+    this.frameMutations?.disconnect();
     cancelAnimationFrame(this.frame);
     this.root.remove();
   }
@@ -161,6 +205,9 @@ export class Stage {
     const setup = this.setup!;
     this.frameObserver?.disconnect();
     this.frameObserver = undefined;
+    this.frameMutations?.disconnect();
+    this.frameMutations = undefined;
+    this.context = undefined;
     this.spacer.replaceChildren();
     this.measured = 0;
     let sameOrigin = true;
@@ -221,7 +268,10 @@ export class Stage {
     } catch {}
     const win = frame.contentWindow as (Window & typeof globalThis) | null;
     if (!doc || !win || doc.URL === 'about:blank') {
-      if (index === 0) setup.onFrame({ sameOrigin: true, blocked: true, height: this.pageHeight });
+      if (index === 0) {
+        this.context = undefined;
+        setup.onFrame({ sameOrigin: true, blocked: true, height: this.pageHeight });
+      }
       return;
     }
     let status: number | undefined;
@@ -232,6 +282,14 @@ export class Stage {
       status = nav?.responseStatus || undefined;
     } catch {}
     if (index === 0) {
+      const context: FrameContext = { doc, win, version: ++this.contextVersion };
+      this.context = context;
+      // A resize or a change of the DOM may move, add or remove elements: a new version (element
+      // lookups are redone) and a repaint.
+      const changed = () => {
+        context.version = ++this.contextVersion;
+        this.schedule();
+      };
       const measure = () => {
         const height = Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0);
         if (height > 0 && height !== this.measured) {
@@ -240,10 +298,17 @@ export class Stage {
         }
       };
       measure();
+      this.frameObserver?.disconnect();
+      this.frameMutations?.disconnect();
       try {
-        this.frameObserver = new win.ResizeObserver(measure);
+        this.frameObserver = new win.ResizeObserver(() => {
+          measure();
+          changed();
+        });
         this.frameObserver.observe(doc.documentElement);
         if (doc.body) this.frameObserver.observe(doc.body);
+        this.frameMutations = new win.MutationObserver(changed);
+        this.frameMutations.observe(doc.documentElement, { childList: true, subtree: true });
       } catch {}
       setup.onFrame({ sameOrigin: true, blocked: false, status, height: this.pageHeight });
     }

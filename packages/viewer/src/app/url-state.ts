@@ -1,8 +1,10 @@
-import type { Kind, TrackerConfig } from './api';
+import { isElementKind, type Kind, type TrackerConfig } from './api';
 import { addDays, daysIn, isDay, previousPeriod } from './dates';
 import { type Device, defaultBucket } from './devices';
 
 export type CompareMode = 'off' | 'diff' | 'side';
+/** Where clicks are drawn: at their page position, or on the element they hit as it is laid out now. */
+export type MapMode = 'page' | 'element';
 
 /** Everything a view is: all of it lives in the address bar, so any view can be shared. */
 export interface ViewState {
@@ -10,6 +12,8 @@ export interface ViewState {
   /** The page's url as the tracker keys it (a path); `''`: the busiest page of the range. */
   page: string;
   kind: Kind;
+  /** `'element'` only for the kinds with elements (click, rage, dead); never with a comparison. */
+  mode: MapMode;
   bucket: number;
   from: string;
   to: string;
@@ -25,8 +29,14 @@ export interface ViewState {
   details: boolean;
 }
 
-const KINDS: Kind[] = ['click', 'scroll', 'move'];
+const KINDS: Kind[] = ['click', 'rage', 'dead', 'scroll', 'move'];
 export const DEFAULT_OPACITY = 85;
+
+/** The kinds this tracker answers (its `/config` lists them; older trackers: click, scroll, move). */
+export function kindsOf(config: TrackerConfig): Kind[] {
+  const listed = Array.isArray(config.kinds) ? config.kinds : ['click', 'scroll', 'move'];
+  return KINDS.filter((k) => listed.includes(k));
+}
 
 /** The view an address describes, every missing or invalid part replaced by its default. */
 export function parseState(search: string, config: TrackerConfig, devices: Device[]): ViewState {
@@ -35,7 +45,8 @@ export function parseState(search: string, config: TrackerConfig, devices: Devic
   const site = config.sites.some((s) => s.id === q.get('site'))
     ? q.get('site')!
     : (config.sites[0]?.id ?? 'default');
-  const kind = KINDS.includes(q.get('kind') as Kind) ? (q.get('kind') as Kind) : 'click';
+  const kind = kindsOf(config).includes(q.get('kind') as Kind) ? (q.get('kind') as Kind) : 'click';
+  const mode = q.get('mode') === 'element' && isElementKind(kind) ? 'element' : 'page';
   const bucketParam = Number(q.get('bucket') ?? Number.NaN);
   const bucket = devices.some((d) => d.bucket === bucketParam) ? bucketParam : defaultBucket(devices);
   const maxDays = Math.max(1, config.maxQueryDays);
@@ -43,7 +54,9 @@ export function parseState(search: string, config: TrackerConfig, devices: Devic
   let from = isDay(q.get('from') ?? '') ? q.get('from')! : addDays(to, -(Math.min(30, maxDays) - 1));
   if (from > to) [from, to] = [to, from];
   if (daysIn(from, to) > maxDays) from = addDays(to, -(maxDays - 1));
-  const compare = (['diff', 'side'] as const).find((m) => m === q.get('compare')) ?? 'off';
+  // Element mode draws one period: a comparison in the address gives way to it.
+  const compare =
+    mode === 'element' ? 'off' : ((['diff', 'side'] as const).find((m) => m === q.get('compare')) ?? 'off');
   const previous = previousPeriod(from, to);
   let cfrom = isDay(q.get('cfrom') ?? '') ? q.get('cfrom')! : previous.from;
   let cto = isDay(q.get('cto') ?? '') ? q.get('cto')! : previous.to;
@@ -54,6 +67,7 @@ export function parseState(search: string, config: TrackerConfig, devices: Devic
     site,
     page: q.get('page') ?? '',
     kind,
+    mode,
     bucket,
     from,
     to,
@@ -73,6 +87,7 @@ export function toSearch(s: ViewState, config: TrackerConfig): string {
   if (config.sites.length > 1) q.set('site', s.site);
   if (s.page) q.set('page', s.page);
   q.set('kind', s.kind);
+  if (s.mode === 'element' && isElementKind(s.kind)) q.set('mode', 'element');
   q.set('bucket', String(s.bucket));
   q.set('from', s.from);
   q.set('to', s.to);
