@@ -1,6 +1,7 @@
 /**
  * Journal area: append throughput, sealed bytes per event (and what the block size costs),
- * replay throughput, and events lost to one flipped byte of a sealed segment, of
+ * replay throughput, events lost to one flipped byte of a sealed segment, and what the element
+ * fields of batch format 3 cost (clicks with and without the element they hit), of
  * `@monkeytracker/journal` (built dist), each against a baseline in the same run: JSON lines
  * (`JSON.stringify` per event + newline) written to disk and gzipped with `node:zlib`, and, for
  * size and damage, the raw segment as one gzip member (how segments were sealed before blocks).
@@ -19,7 +20,9 @@ import {
   check,
   formatRate,
   formatRatio,
+  gaussian,
   markdownTable,
+  seededRandom,
   timeTasks,
   verdict,
 } from './harness.ts';
@@ -60,7 +63,12 @@ function sameEvents(a: HeatEvent[], b: HeatEvent[]): boolean {
       x.vw !== y.vw ||
       x.vh !== y.vh ||
       x.t !== y.t ||
-      x.site !== y.site
+      x.site !== y.site ||
+      x.sel !== y.sel ||
+      x.ox !== y.ox ||
+      x.oy !== y.oy ||
+      x.ew !== y.ew ||
+      x.eh !== y.eh
     ) {
       return false;
     }
@@ -420,6 +428,138 @@ async function sizeAndReplay(work: string): Promise<string> {
   ].join('\n\n');
 }
 
+/** Distinct element selectors in the element fixture. */
+const SELECTORS = 50;
+
+/**
+ * The size fixture's traffic as clicks only (no scrolls), twice: without elements, and with the
+ * element each click hit — one of {@link SELECTORS} selectors (Zipf-like popularity), that
+ * element's box (fixed per selector, narrower below 768 px), the offset inside it around its
+ * centre. Everything but the element fields is the same in both.
+ */
+function clickFixtures(count: number, seed: number): { plain: HeatEvent[]; elements: HeatEvent[] } {
+  const raw = makeEvents({ count, seed, urls: 300, gapMs: 0.5, scrollShare: 0 });
+  const random = seededRandom(seed + 1);
+  const sels = Array.from(
+    { length: SELECTORS },
+    (_, k) => `main>section:nth-of-type(${(k % 7) + 1})>div.card:nth-of-type(${k + 1})>a.cta`,
+  );
+  const offset = (spread: number) => Math.max(0, Math.min(1000, 500 + gaussian(random) * spread));
+  const plain: HeatEvent[] = [];
+  const elements: HeatEvent[] = [];
+  for (const e of raw) {
+    const r = validateEvent(e);
+    if (!r.ok) throw new Error(`fixture event rejected: ${r.reason}`);
+    plain.push(r.event);
+    const k = Math.min(SELECTORS - 1, Math.floor(SELECTORS ** random()) - 1);
+    const wide = e.vw >= 768;
+    const withElement = validateEvent({
+      ...e,
+      sel: sels[k],
+      ox: offset(180),
+      oy: offset(150),
+      ew: Math.floor((80 + ((k * 37) % 400)) * (wide ? 1 : 0.8)),
+      eh: 24 + ((k * 13) % 60),
+    });
+    if (!withElement.ok) throw new Error(`element fixture event rejected: ${withElement.reason}`);
+    elements.push(withElement.event);
+  }
+  return { plain, elements };
+}
+
+/** Format 3's element fields: sealed and raw bytes per event, append and replay throughput, clicks with and without elements. */
+async function elementCost(work: string): Promise<string> {
+  const { plain, elements } = clickFixtures(EVENTS, 11);
+  const variants = [
+    { name: 'clicks without elements', events: plain },
+    { name: `clicks with elements (${SELECTORS} selectors)`, events: elements },
+  ];
+  const rows: { sealed: number; raw: number; append: number; replay: number }[] = [];
+  const acc = variants.map(() => ({ ms: 0, events: 0 }));
+  const appendSources = variants.map((v) => batches(v.events.slice(0, ITERATION_EVENTS)));
+  const appendTasks: Record<string, () => Promise<void>> = {};
+  const journals = await Promise.all(
+    variants.map((_, i) =>
+      openJournal({ dir: join(work, `element-append-${i}`), fsyncMs: 1000, compress: false }),
+    ),
+  );
+  variants.forEach((v, i) => {
+    appendTasks[`append + flush, ${v.name}`] = async () => {
+      const journal = journals[i]!;
+      const t0 = performance.now();
+      let n = 0;
+      for (const b of appendSources[i]!) n += journal.append(b);
+      await journal.flush();
+      check(n === ITERATION_EVENTS, `append took ${n} of ${ITERATION_EVENTS} events`);
+      acc[i]!.ms += performance.now() - t0;
+      acc[i]!.events += n;
+    };
+  });
+  await timeTasks(appendTasks, { time: 3000, iterations: 10 });
+  for (const j of journals) await j.close();
+  for (let i = 0; i < variants.length; i++)
+    rmSync(join(work, `element-append-${i}`), { recursive: true, force: true });
+
+  const dirs: string[] = [];
+  for (const [i, v] of variants.entries()) {
+    const sealedDir = join(work, `element-sealed-${i}`);
+    const rawDir = join(work, `element-raw-${i}`);
+    await writeJournal(sealedDir, batches(v.events), true);
+    await writeJournal(rawDir, batches(v.events), false);
+    const readBack: HeatEvent[] = [];
+    for await (const b of readJournal({ dir: sealedDir })) for (const e of b) readBack.push(e);
+    check(sameEvents(readBack, v.events), `journal read-back of ${v.name} differs from the written events`);
+    rows.push({
+      sealed: dirBytes(sealedDir, '.mtj.gz') / EVENTS,
+      raw: dirBytes(rawDir, '.mtj') / EVENTS,
+      append: (acc[i]!.events / acc[i]!.ms) * 1000,
+      replay: 0,
+    });
+    rmSync(rawDir, { recursive: true, force: true });
+    dirs.push(sealedDir);
+  }
+  plain.length = 0;
+  elements.length = 0;
+  globalThis.gc?.();
+  const replayTasks: Record<string, () => Promise<void>> = {};
+  variants.forEach((v, i) => {
+    replayTasks[`replay, ${v.name}`] = async () => {
+      let n = 0;
+      for await (const b of readJournal({ dir: dirs[i]! })) n += b.length;
+      check(n === EVENTS, `replay of ${v.name} read ${n} events`);
+    };
+  });
+  const timings = await timeTasks(replayTasks, { time: 3000, iterations: 5 });
+  variants.forEach((v, i) => {
+    rows[i]!.replay = (EVENTS / (timings[`replay, ${v.name}`]?.meanMs ?? 1)) * 1000;
+  });
+  const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]];
+  const table = markdownTable(
+    ['clicks', 'sealed bytes / event', 'raw bytes / event', 'append + flush', 'replay (`readJournal`)'],
+    [
+      ...variants.map((v, i) => [
+        v.name,
+        rows[i]!.sealed.toFixed(2),
+        rows[i]!.raw.toFixed(2),
+        formatRate(rows[i]!.append),
+        formatRate(rows[i]!.replay),
+      ]),
+      [
+        'with / without',
+        formatRatio(b.sealed / a.sealed),
+        formatRatio(b.raw / a.raw),
+        formatRatio(b.append / a.append),
+        formatRatio(b.replay / a.replay),
+      ],
+    ],
+  );
+  return `### Element fields (batch format 3)
+
+${EVENTS.toLocaleString('en')} clicks (the traffic above without scrolls), once without elements and once with the element each click hit: one of ${SELECTORS} selectors (Zipf-like popularity, ~60 characters), its box (per selector, narrower below 768 px) and the offset inside it (around the centre, 0–1000 on each axis). Written as above (batches of 100, a flush every ${REALISTIC_FRAME} events, sealed with 128 KiB blocks); append + flush as in the append table (${ITERATION_EVENTS.toLocaleString('en')} events per iteration); replay reads the sealed segment whole. A frame without elements is format 2's columns plus an empty element section.
+
+${table}`;
+}
+
 const area: BenchArea = {
   name: 'journal',
   title: 'Journal',
@@ -447,9 +587,11 @@ const area: BenchArea = {
         ],
       );
       const rest = await sizeAndReplay(work);
+      const elementSection = await elementCost(work);
       return [
         `### Append\n\nBatches of ${BATCH}; each timed iteration appends ${ITERATION_EVENTS.toLocaleString('en')} events then awaits \`flush()\` (encode, write, fsync) into a real directory; "append only" leaves out the flush. Read-back is checked before reporting.\n\n${appendTable}\n\n${appendTargets}`,
         rest,
+        elementSection,
       ].join('\n\n');
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -264,7 +264,9 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
         if (clicks.every((p) => Math.hypot(p.x - x, p.y - y) > 120)) far.push({ x, y });
     expect(far.length).toBeGreaterThan(200);
     expect(Math.max(...(await alphaAt(page, far)))).toBe(0);
-    expect(await page.textContent('.summary')).toMatch(/^20 clicks · Desktop 1200–1399 px · 0 rage · 0 dead$/);
+    expect(await page.textContent('.summary')).toMatch(
+      /^20 clicks · Desktop 1200–1399 px · 0 rage · 0 dead$/,
+    );
     // The page list has the page with its 20 clicks of today.
     expect(await page.textContent('.page-item[aria-current="page"] .page-count')).toBe('20');
 
