@@ -18,6 +18,8 @@ export const ELEMENT_GRID = 20;
 /** Offset units (of 0–1000) per inner cell. */
 export const ELEMENT_CELL_UNITS = ELEMENT_OFFSET_SCALE / ELEMENT_GRID;
 
+/** Positions below this fit beside a cell id in one exact double (2^32 × 2^21 = 2^53). */
+const POSITION_SPAN = 2 ** 21;
 /** Fields of the box sums kept per element, in order. */
 const BOX_FIELDS = 4;
 const ROW_WIDTH = 1 << CELL_X_BITS;
@@ -130,19 +132,41 @@ export class ElementBuilder {
     width: number,
     height: number,
   ): void {
-    let row = this.#rows.get(selector);
-    if (row === undefined) {
-      row = this.#rows.size;
-      if (row > MAX_CELL_Y)
-        throw new InvalidGridOptionError(`an element index holds at most ${MAX_CELL_Y + 1} elements`);
-      this.#rows.set(selector, row);
-      this.#labelChars += selector.length;
-      if ((row + 1) * BOX_FIELDS > this.#boxes.length) {
-        const grown = new Float64Array(this.#boxes.length * 2);
-        grown.set(this.#boxes);
-        this.#boxes = grown;
-      }
+    let row = this.rowOf(selector);
+    if (row < 0) row = this.addRow(selector);
+    this.addClickAt(row, ox, oy, left, top, width, height);
+  }
+
+  /** The row of `selector` in this builder, or -1 when it has no clicks yet. */
+  rowOf(selector: string): number {
+    return this.#rows.get(selector) ?? -1;
+  }
+
+  /** Adds `selector` (not in the builder yet) and returns its row, for {@link addClickAt}. */
+  addRow(selector: string): number {
+    const row = this.#rows.size;
+    if (row > MAX_CELL_Y)
+      throw new InvalidGridOptionError(`an element index holds at most ${MAX_CELL_Y + 1} elements`);
+    this.#rows.set(selector, row);
+    this.#labelChars += selector.length;
+    if ((row + 1) * BOX_FIELDS > this.#boxes.length) {
+      const grown = new Float64Array(this.#boxes.length * 2);
+      grown.set(this.#boxes);
+      this.#boxes = grown;
     }
+    return row;
+  }
+
+  /** {@link addClick} on a row from {@link rowOf} or {@link addRow}. */
+  addClickAt(
+    row: number,
+    ox: number,
+    oy: number,
+    left: number,
+    top: number,
+    width: number,
+    height: number,
+  ): void {
     const b = row * BOX_FIELDS;
     const boxes = this.#boxes;
     boxes[b] = boxes[b]! + left;
@@ -162,28 +186,59 @@ export class ElementBuilder {
       ordinal[this.#rows.get(label)!] = i;
     });
     const raw = this.#cells.toIndex();
-    const cells = new Uint32Array(raw.cells.length);
-    for (let i = 0; i < cells.length; i++) {
+    // Rows are renumbered into label order, so the ids are sorted again, carrying their counts:
+    // id × 2^21 + position (< 2^53, exact) sorts natively as a Float64Array, without a comparator.
+    const n = raw.cells.length;
+    if (n >= POSITION_SPAN) return this.#sortedSlowly(raw, ordinal, labels);
+    const keyed = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
       const id = raw.cells[i]!;
-      cells[i] = ordinal[id >>> CELL_X_BITS]! * ROW_WIDTH + (id & (ROW_WIDTH - 1));
+      keyed[i] = (ordinal[id >>> CELL_X_BITS]! * ROW_WIDTH + (id & (ROW_WIDTH - 1))) * POSITION_SPAN + i;
     }
-    // Rows were renumbered, so the ids are sorted again, carrying their counts along.
-    const order = Array.from(cells.keys()).sort((a, b) => cells[a]! - cells[b]!);
-    const sortedCells = new Uint32Array(order.length);
-    const counts = new Float64Array(order.length);
-    order.forEach((from, to) => {
-      sortedCells[to] = cells[from]!;
-      counts[to] = raw.counts[from]!;
-    });
-    const boxes = new Float64Array(labels.length * BOX_FIELDS);
-    for (const row of this.#rows.values()) {
+    keyed.sort();
+    const sortedCells = new Uint32Array(n);
+    const counts = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const position = keyed[i]! % POSITION_SPAN;
+      sortedCells[i] = (keyed[i]! - position) / POSITION_SPAN;
+      counts[i] = raw.counts[position]!;
+    }
+    const index: ElementIndex = {
+      cells: sortedCells,
+      counts,
+      total: raw.total,
+      labels,
+      boxes: this.#boxesInLabelOrder(ordinal),
+    };
+    return index;
+  }
+
+  /** {@link toIndex} for builders of 2^21 cells or more, whose positions do not fit beside an id. */
+  #sortedSlowly(raw: GridIndex, ordinal: Uint32Array, labels: string[]): GridIndex {
+    const renumbered = Array.from(raw.cells, (id, i) => ({
+      id: ordinal[id >>> CELL_X_BITS]! * ROW_WIDTH + (id & (ROW_WIDTH - 1)),
+      count: raw.counts[i]!,
+    })).sort((a, b) => a.id - b.id);
+    const index: ElementIndex = {
+      cells: Uint32Array.from(renumbered, (c) => c.id),
+      counts: Float64Array.from(renumbered, (c) => c.count),
+      total: raw.total,
+      labels,
+      boxes: this.#boxesInLabelOrder(ordinal),
+    };
+    return index;
+  }
+
+  /** The box sums, moved from first-seen rows to label order (`ordinal[row]`). */
+  #boxesInLabelOrder(ordinal: Uint32Array): Float64Array {
+    const boxes = new Float64Array(ordinal.length * BOX_FIELDS);
+    for (let row = 0; row < ordinal.length; row++) {
       boxes.set(
         this.#boxes.subarray(row * BOX_FIELDS, row * BOX_FIELDS + BOX_FIELDS),
         ordinal[row]! * BOX_FIELDS,
       );
     }
-    const index: ElementIndex = { cells: sortedCells, counts, total: raw.total, labels, boxes };
-    return index;
+    return boxes;
   }
 }
 

@@ -65,6 +65,12 @@ export interface AggregationOptions {
    * Default 10,000.
    */
   maxPagesPerSiteDay?: number;
+  /**
+   * Distinct elements (selectors) a page may count in its element indexes per local day; a
+   * click on a further element still counts in the page grid (`stats().elementsOverBudget`
+   * counts them). Bounds the labels unique selectors from the public can add. Default 1,000.
+   */
+  maxElementsPerPageDay?: number;
 }
 
 /** Options with every default filled in. */
@@ -75,6 +81,7 @@ export interface ResolvedOptions {
   sites: readonly SiteOptions[] | undefined;
   urls: UrlOptions;
   maxPagesPerSiteDay: number;
+  maxElementsPerPageDay: number;
   validation: Omit<ValidateOptions, 'now'>;
   maxEntries: number;
   idleMs: number;
@@ -127,6 +134,7 @@ export function resolveOptions(
     sites: options.sites,
     urls: options.urls ?? {},
     maxPagesPerSiteDay: positiveInteger(options.maxPagesPerSiteDay, 'maxPagesPerSiteDay', 10_000),
+    maxElementsPerPageDay: positiveInteger(options.maxElementsPerPageDay, 'maxElementsPerPageDay', 1_000),
     validation: options.validation ?? {},
     maxEntries: positiveInteger(cache.maxEntries, 'cache.maxEntries', 10_000),
     idleMs: positiveInteger(cache.idleMs, 'cache.idleMs', 60_000),

@@ -16,6 +16,7 @@ import {
 import { type StorageAdapter, StorageUnavailableError } from '@monkeytracker/storage';
 import { FlushIncompleteError, TrackerOptionError } from './errors';
 import { IngestPath, type TrackRejectReason, type TrackResult } from './ingest/ingest-path';
+import { ElementBudget } from './live/element-budget';
 import { LiveCache } from './live/live-cache';
 import { PageBudget } from './live/page-budget';
 import { PageDirectory } from './live/page-directory';
@@ -98,6 +99,11 @@ export interface PipelineStats {
   lastMergeMs: number;
   /** Events counted live that the journal could not take (`journalFailure: 'continue'` only). */
   unjournaled: number;
+  /**
+   * Clicks counted in their page grid but not in the element index: their page had already
+   * admitted `maxElementsPerPageDay` distinct elements that day.
+   */
+  elementsOverBudget: number;
   /** Whether new events are refused because storage or the journal is behind. */
   overloaded: boolean;
   /**
@@ -135,6 +141,7 @@ export class Pipeline implements LiveSource {
   readonly #onEvent: (event: PipelineEvent) => void;
   readonly #pages: PageDirectory;
   readonly #budget: PageBudget;
+  readonly #elements: ElementBudget;
   readonly #cache: LiveCache;
   readonly #ingest: IngestPath;
   readonly #merges: MergeScheduler;
@@ -166,7 +173,8 @@ export class Pipeline implements LiveSource {
     this.#start = start;
     this.#counter = start;
     this.#confirmed = start;
-    this.#cache = new LiveCache(this.options, this.#pages, start);
+    this.#elements = new ElementBudget(this.options.maxElementsPerPageDay);
+    this.#cache = new LiveCache(this.options, this.#pages, start, this.#elements);
     this.#ingest = new IngestPath(this.options.validation, this.#pages, this.#budget, this.#cache);
     this.#merges = new MergeScheduler(
       this.storage,
@@ -446,6 +454,7 @@ export class Pipeline implements LiveSource {
     return {
       accepted: this.#ingest.accepted,
       unjournaled: this.#ingest.unjournaled,
+      elementsOverBudget: this.#elements.refused,
       rejected: { ...this.#ingest.rejectedByReason },
       liveEntries: this.#cache.size,
       livePages: this.#pages.size,
@@ -464,7 +473,13 @@ export class Pipeline implements LiveSource {
   }
 
   #heldBytes(): number {
-    return this.#cache.pendingBytes + this.#cache.builderBytes + this.#pages.bytes + this.#budget.bytes;
+    return (
+      this.#cache.pendingBytes +
+      this.#cache.builderBytes +
+      this.#pages.bytes +
+      this.#budget.bytes +
+      this.#elements.bytes
+    );
   }
 
   /** Cuts every builder at the current position (recorded in the journal, when there is one). */

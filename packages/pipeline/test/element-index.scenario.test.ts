@@ -177,3 +177,42 @@ describe('element index ground truth', () => {
     expect(page.total).toBe(clicks.length);
   });
 });
+
+describe('element budget', () => {
+  it('a flood of unique selectors counts every click in the page grid, at most maxElementsPerPageDay elements per page and day', async () => {
+    const t = START;
+    const pipeline = new Pipeline(base({ now: () => t + 1, maxElementsPerPageDay: 50 }));
+    const click = (i: number, url = '/') => ({
+      kind: 'click',
+      url,
+      x: i % 1000,
+      y: 10,
+      vw: 1280,
+      vh: 800,
+      t,
+      sel: `#x${'a'.repeat(200)}-${i}`.slice(-250),
+      ox: 1,
+      oy: 1,
+      ew: 10,
+      eh: 10,
+    });
+    const before = pipeline.stats().liveBytes;
+    for (let i = 0; i < 5000; i += 100) {
+      pipeline.track(Array.from({ length: 100 }, (_, j) => click(i + j)));
+      if (i % 1000 === 0) await pipeline.tick(); // cuts: the budget holds across them
+    }
+    pipeline.track([click(0), click(1), click(7, '/other')]); // admitted ones still count
+    const day = formatDay(calendar.dayNumber(t));
+    const q = { url: '/', kind: 'click', bucket: 4, from: day, to: day } as const;
+    const page = await pipeline.query(q);
+    const elements = await pipeline.query({ ...q, mode: 'element' });
+    expect(page.total).toBe(5002);
+    expect(elements.elementCount).toBe(50);
+    expect(elements.total).toBe(52);
+    expect(pipeline.stats().elementsOverBudget).toBe(4950);
+    const other = await pipeline.query({ ...q, url: '/other', mode: 'element' });
+    expect(other.elementCount).toBe(1);
+    // What the flood left live is bounded by the 50 elements, not the 5,000 selectors sent.
+    expect(pipeline.stats().liveBytes - before).toBeLessThan(300_000);
+  });
+});

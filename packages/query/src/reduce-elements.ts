@@ -1,8 +1,10 @@
 import {
+  CELL_X_BITS,
   ELEMENT_CELL_UNITS,
   ELEMENT_GRID,
-  elementEntries,
   type GridIndex,
+  isElementIndex,
+  MAX_CELL_X,
   mergeMany,
 } from '@monkeytracker/grid';
 import { assertOptionalInteger } from './reduce-heatmap';
@@ -64,35 +66,85 @@ export interface ReduceElementsInput {
   top?: number;
 }
 
-/** Merges element indexes into an {@link ElementHeatmap}: elements ranked by clicks, each with its inner grid. */
+/**
+ * Merges element indexes into an {@link ElementHeatmap}: elements ranked by clicks, each with
+ * its inner grid. Rows are ranked on typed arrays; cell objects are made only for the elements
+ * returned.
+ */
 export function reduceElements(input: ReduceElementsInput): ElementHeatmap {
   assertOptionalInteger(input.top, 'top', 0);
   assertOptionalInteger(input.minCount, 'minCount', 0);
   const merged = mergeMany(
     input.live && input.live.length > 0 ? [...input.stored, ...input.live] : input.stored,
   );
-  const all = elementEntries(merged);
-  all.sort((a, b) => b.count - a.count || (a.selector < b.selector ? -1 : 1));
   const total = merged.total;
   const share = (count: number) => (total === 0 ? 0 : count / total);
+  const grid = { cells: ELEMENT_GRID, units: ELEMENT_CELL_UNITS };
+  if (!isElementIndex(merged)) {
+    return {
+      mode: 'element',
+      total,
+      max: 0,
+      cellMax: 0,
+      elementCount: 0,
+      grid,
+      elements: [],
+      topElements: [],
+    };
+  }
+  const { labels, boxes, cells, counts } = merged;
+  const rows = labels.length;
+  // Per row: its clicks and where its cells start (ids sort by row).
+  const rowCount = new Float64Array(rows);
+  const rowStart = new Uint32Array(rows + 1);
+  for (let i = 0; i < cells.length; i++) rowCount[cells[i]! >>> CELL_X_BITS]! += counts[i]!;
+  for (let i = 0, r = 0; r <= rows; r++) {
+    while (i < cells.length && cells[i]! >>> CELL_X_BITS < r) i++;
+    rowStart[r] = i;
+  }
+  // Most clicked first; ties in label order (rows are in label order).
+  const order = Array.from(rowCount.keys()).sort((a, b) => rowCount[b]! - rowCount[a]! || a - b);
   const minCount = input.minCount ?? 1;
-  const kept = all.filter((e) => e.count >= minCount).slice(0, input.top ?? all.length);
+  const kept = order.filter((r) => rowCount[r]! >= minCount).slice(0, input.top ?? rows);
   let cellMax = 0;
-  const elements = kept.map((e): ElementHeat => {
-    e.cells.sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
-    for (const c of e.cells) if (c.count > cellMax) cellMax = c.count;
-    return { selector: e.selector, count: e.count, share: share(e.count), box: e.box, cells: e.cells };
+  const elements = kept.map((r): ElementHeat => {
+    const count = rowCount[r]!;
+    const inner: ElementHeat['cells'] = [];
+    for (let i = rowStart[r]!; i < rowStart[r + 1]!; i++) {
+      const col = cells[i]! & MAX_CELL_X;
+      const c = counts[i]!;
+      if (c > cellMax) cellMax = c;
+      inner.push({
+        x: (col % ELEMENT_GRID) * ELEMENT_CELL_UNITS,
+        y: Math.floor(col / ELEMENT_GRID) * ELEMENT_CELL_UNITS,
+        count: c,
+      });
+    }
+    inner.sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
+    const b = r * 4;
+    return {
+      selector: labels[r]!,
+      count,
+      share: share(count),
+      box: {
+        x: Math.round(boxes[b]! / count),
+        y: Math.round(boxes[b + 1]! / count),
+        width: Math.round(boxes[b + 2]! / count),
+        height: Math.round(boxes[b + 3]! / count),
+      },
+      cells: inner,
+    };
   });
   return {
     mode: 'element',
     total,
-    max: all[0]?.count ?? 0,
+    max: rows > 0 ? rowCount[order[0]!]! : 0,
     cellMax,
-    elementCount: all.length,
-    grid: { cells: ELEMENT_GRID, units: ELEMENT_CELL_UNITS },
+    elementCount: rows,
+    grid,
     elements,
-    topElements: all
+    topElements: order
       .slice(0, TOP_ELEMENTS)
-      .map((e) => ({ selector: e.selector, count: e.count, share: share(e.count) })),
+      .map((r) => ({ selector: labels[r]!, count: rowCount[r]!, share: share(rowCount[r]!) })),
   };
 }

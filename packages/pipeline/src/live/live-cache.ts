@@ -20,7 +20,8 @@ import {
   zoneCalendar,
 } from '@monkeytracker/grid';
 import type { LivePart } from '@monkeytracker/query';
-import { kindIndex, type Page, type PageDirectory } from './page-directory';
+import type { ElementBudget } from './element-budget';
+import { elementKindIndex, kindIndex, type Page, type PageDirectory } from './page-directory';
 
 /** A delta cut from a builder, counted by queries until storage holds it for every key of its day (see {@link entryKeys}). */
 export interface PendingDelta {
@@ -87,6 +88,8 @@ export function entryKeys(entry: DayEntry): IndexKey[] {
 const ENTRY_OVERHEAD_BYTES = 400;
 /** Bytes of a new builder's table (16 slots of 12 bytes). */
 const NEW_BUILDER_BYTES = 192;
+/** Bytes a new element adds to an element builder beside its selector: map entry, box sums, cells. */
+const NEW_ELEMENT_BYTES = 120;
 /** Bytes of a new series (object, slot in its page). */
 const SERIES_OVERHEAD_BYTES = 160;
 /** Bytes a pending delta holds: 4 + 8 per cell plus the object. */
@@ -115,11 +118,15 @@ export class LiveCache {
   /** Bytes of builders, entries and series, as measured by the last sweep plus what was added since. */
   builderBytes = 0;
 
+  readonly #elements: ElementBudget;
+
   constructor(
     options: { cellSize: number; breakpoints: readonly number[]; timeZone: string },
     pages: PageDirectory,
     startPosition: number,
+    elements: ElementBudget,
   ) {
+    this.#elements = elements;
     this.#cellSize = options.cellSize;
     this.#breakpoints = options.breakpoints;
     this.#calendar = zoneCalendar(options.timeZone);
@@ -157,17 +164,27 @@ export class LiveCache {
 
   /** The element half of {@link add}: one click on `event.sel` at its offset, with the box it had. */
   #addElement(page: Page, event: HeatEvent, day: number, bucket: number): void {
-    const kind = elementIndexKind(event.kind as ElementEventKind);
-    const slot = kindIndex(kind) * this.#breakpoints.length + bucket;
-    const series = page.series[slot] ?? this.#newSeries(page, slot, kind, bucket);
+    // No kind string is built per event: the slot comes from the event kind's index.
+    const slot = elementKindIndex(event.kind) * this.#breakpoints.length + bucket;
+    const series =
+      page.series[slot] ??
+      this.#newSeries(page, slot, elementIndexKind(event.kind as ElementEventKind), bucket);
     let entry = series.current;
     if (entry === undefined || entry.day !== day) entry = this.#entryFor(series, day);
     let builder = entry.builder as ElementBuilder | null;
     if (builder === null) builder = entry.builder = new ElementBuilder();
+    let row = builder.rowOf(event.sel);
+    if (row < 0) {
+      // The budget is asked once per selector and cut, not per click.
+      if (!this.#elements.admit(page, event.sel, day)) return;
+      row = builder.addRow(event.sel);
+      // Counted now, not at the next sweep: unique selectors must not outrun the overload check.
+      this.builderBytes += event.sel.length * 2 + NEW_ELEMENT_BYTES;
+    }
     // The box's top-left follows from the click and its offset inside the box (whole px, ≥ 0).
     const left = Math.max(0, Math.round(event.x - (event.ox * event.ew) / ELEMENT_OFFSET_SCALE));
     const top = Math.max(0, Math.round(event.y - (event.oy * event.eh) / ELEMENT_OFFSET_SCALE));
-    builder.addClick(event.sel, event.ox, event.oy, left, top, event.ew, event.eh);
+    builder.addClickAt(row, event.ox, event.oy, left, top, event.ew, event.eh);
     entry.touched = this.#tick;
   }
 

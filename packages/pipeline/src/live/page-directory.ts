@@ -1,6 +1,7 @@
 import {
   createSiteResolver,
   createUrlParser,
+  type EventKind,
   type IndexKind,
   type SiteOptions,
   type UrlOptions,
@@ -39,6 +40,11 @@ export function kindIndex(kind: IndexKind): number {
     default:
       return 7;
   }
+}
+
+/** {@link kindIndex} of the element index kind of an event kind (`click` → `el:click`). */
+export function elementKindIndex(kind: EventKind): number {
+  return kind === 'click' ? 5 : kind === 'rage' ? 6 : 7;
 }
 
 /** Raw urls remembered before the memo starts over (pages themselves are kept while live)… */
