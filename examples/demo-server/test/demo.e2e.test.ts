@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM } from '@monkeytracker/test-kit';
 import type { Heatmap } from 'monkeytracker';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +16,7 @@ import { ensureBrowserBuilt } from './browser-dist';
 // paints them. Also checks that the page's layout is where src/layout.ts (the simulator's
 // targets) says, and saves the screenshots the README shows.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = HAVE_CHROMIUM;
 const mustRun = process.env.CI === 'true';
 if (!haveChromium && !mustRun) {
   console.warn(
@@ -133,17 +133,7 @@ describe.skipIf(!haveChromium && !mustRun)('demo server in Chromium', () => {
     demo = await startDemoServer({ port: 0, dataDir, quiet: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--hide-scrollbars',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   }, 120_000);
 

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM } from '@monkeytracker/test-kit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonkeyTrackerGlobal } from '../src/global';
@@ -14,8 +15,7 @@ import { ensureBuilt, packageDir } from './ensure-built';
 // server's ingest endpoint does: POST a JSON array (or { events }) as application/json or
 // text/plain, answer 202.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = HAVE_CHROMIUM;
 const mustRun = process.env.CI === 'true';
 if (!haveChromium && !mustRun) {
   console.warn(
@@ -154,16 +154,7 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   }, 120_000);
 

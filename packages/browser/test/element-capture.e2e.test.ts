@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM } from '@monkeytracker/test-kit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handWritten } from '../src/element-selector';
@@ -12,8 +13,7 @@ import { ensureBuilt } from './ensure-built';
 // sticky elements, rage and dead clicks: the built tracker.global.js in a real Chromium, against a
 // collector that keeps what is POSTed.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = HAVE_CHROMIUM;
 const mustRun = process.env.CI === 'true';
 const VIEWPORT = { width: 1000, height: 700 };
 /** What the server (`@monkeytracker/grid`, validateEvent) accepts as `sel`. */
@@ -209,16 +209,7 @@ describe.skipIf(!haveChromium && !mustRun)('element capture, rage and dead click
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   }, 120_000);
 

@@ -216,16 +216,4 @@ export async function startFixtureSite(options: { timeZone?: string } = {}): Pro
   };
 }
 
-/** Chromium as every browser test here launches it (Debian's, headless, software raster). */
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--hide-scrollbars',
-];
+export { CHROMIUM, CHROMIUM_ARGS } from '@monkeytracker/test-kit';

@@ -267,7 +267,7 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/viewer in Chromium', 
   beforeAll(async () => {
     ensureBuilt();
     site = await startFixtureSite();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
     viewerContext = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
     await viewerContext.addCookies([
       { name: 'monkeytracker_token', value: TOKEN, url: `${site.url}/mt`, sameSite: 'Strict' },
