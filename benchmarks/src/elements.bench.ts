@@ -155,7 +155,8 @@ async function query(): Promise<string> {
   const events: HeatEventInput[] = [];
   for (let i = 0; i < CLICKS; i++) {
     // Every element clicked every day (one click in 10 goes round them), the rest Zipf-like.
-    const k = i % 10 === 0 ? (i / 10) % ELEMENTS : Math.min(ELEMENTS - 1, Math.floor(ELEMENTS ** random()) - 1);
+    const k =
+      i % 10 === 0 ? (i / 10) % ELEMENTS : Math.min(ELEMENTS - 1, Math.floor(ELEMENTS ** random()) - 1);
     events.push({
       kind: 'click',
       url: '/landing',
