@@ -71,6 +71,7 @@ describe('metrics', () => {
     const m = await families(base);
     expect(value(m.get('monkeytracker_events_accepted_total'))).toBe(2);
     expect(value(m.get('monkeytracker_events_rejected_total'), { reason: 'kind' })).toBe(1);
+    expect(value(m.get('monkeytracker_elements_over_budget_total'))).toBe(0);
     expect(value(m.get('monkeytracker_http_responses_total'), { endpoint: '/collect', status: '202' })).toBe(
       1,
     );

@@ -98,6 +98,12 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
     ['reason'],
     () => Object.fromEntries(Object.entries(stats().rejected).map(([reason, n]) => [reason, n ?? 0])),
   );
+  totals(
+    'elements_over_budget_total',
+    'Clicks counted in their page grid but not in the element index (maxElementsPerPageDay reached).',
+    [],
+    () => ({ '': stats().elementsOverBudget }),
+  );
   gauge('live_entries', 'Live (page, kind, bucket, day) entries.', () => stats().liveEntries);
   gauge('live_pages', 'Pages the live side holds.', () => stats().livePages);
   gauge(
