@@ -947,6 +947,96 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/viewer in Chromium', 
     }
   }, 60_000);
 
+  it('page mode: the heat of a sticky header rides with it at every stage depth; other heat stays put', async () => {
+    // Recorded at 1,440 px (bucket 5, apart from the tests above): a card button at the top, the
+    // sticky header's button at three scroll depths (sent in viewport px, so stored at the top).
+    const WIDE = { width: 1440, height: 800 };
+    await visit(
+      '/layout',
+      async (page) => {
+        await page.click('[data-mt="plan-a"]');
+        for (const depth of [0, 700, 1400]) {
+          await page.evaluate((y) => window.scrollTo(0, y), depth);
+          await page.waitForTimeout(520); // 3 clicks on one spot within 1 s would be a rage click
+          await page.click('[data-mt="menu"]');
+        }
+      },
+      { viewport: WIDE },
+    );
+    await waitFor(
+      'the sticky header clicks',
+      async () => ((await total('/layout', 'click', TODAY, TODAY, 5)) >= 4 ? true : undefined),
+      10_000,
+    );
+    const page = await openViewer(`page=/layout&kind=click&bucket=5&from=${TODAY}&to=${TODAY}`);
+    expect(page.url()).not.toContain('mode=element');
+    // As stored: the header's clicks at the top of the page (where it is at scroll 0).
+    const stored = await page.evaluate(() => {
+      const h = window.monkeytrackerViewer.heatmap as { cells: { y: number; count: number }[] };
+      return h.cells.filter((c) => c.y < 64).reduce((n, c) => n + c.count, 0);
+    });
+    expect(stored).toBe(3);
+    const now: Record<string, Rect> = await page.evaluate(
+      `(${MT_TARGETS_OF})(document.querySelector('iframe.page-frame').contentDocument)`,
+    );
+    for (const depth of [0, 600, 1300]) {
+      const pixel = await page.evaluate(async (y) => {
+        const stage = window.monkeytrackerViewer.stage!;
+        await stage.scrollToY(y);
+        const doc = (document.querySelector('iframe.page-frame') as HTMLIFrameElement).contentDocument!;
+        const r = doc.querySelector('[data-mt="menu"]')!.getBoundingClientRect();
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas.heat')!;
+        const k = stage.currentScale * (canvas.width / canvas.clientWidth);
+        const at = (x: number, yy: number) => [
+          ...canvas.getContext('2d')!.getImageData(Math.round(x * k), Math.round(yy * k), 1, 1).data,
+        ];
+        const box = canvas.getBoundingClientRect();
+        return {
+          origin: stage.originY,
+          on: at(r.left + r.width / 2, r.top + r.height / 2),
+          below: at(r.left + r.width / 2, r.bottom + 60),
+          client: {
+            x: box.left + (r.left + r.width / 2) * stage.currentScale,
+            y: box.top + (r.top + r.height / 2) * stage.currentScale,
+          },
+        };
+      }, depth);
+      expect(pixel.origin).toBeCloseTo(depth, 0);
+      expect(pixel.on[3], `page mode: the header's heat at stage depth ${depth}`).toBeGreaterThan(100);
+      expect(pixel.below[3], `page mode: nothing below the header at depth ${depth}`).toBe(0);
+      if (depth === 1300) {
+        // The hover reads the heat where it is drawn.
+        await page.mouse.move(pixel.client.x, pixel.client.y);
+        await expect.poll(() => page.locator('.tooltip strong').textContent()).toBe('3 clicks here');
+        await page.mouse.move(0, 0);
+      }
+    }
+    // A DOM change while scrolled down: the header is measured again (at scroll 0, and straight
+    // back); its heat stays on it and the page stays where it was.
+    const again = await page.evaluate(async () => {
+      const stage = window.monkeytrackerViewer.stage!;
+      const frame = document.querySelector('iframe.page-frame') as HTMLIFrameElement;
+      const doc = frame.contentDocument!;
+      doc.querySelector('main')!.append(doc.createElement('i'));
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const r = doc.querySelector('[data-mt="menu"]')!.getBoundingClientRect();
+      const canvas = document.querySelector<HTMLCanvasElement>('canvas.heat')!;
+      const k = stage.currentScale * (canvas.width / canvas.clientWidth);
+      const alpha = canvas
+        .getContext('2d')!
+        .getImageData(Math.round((r.left + r.width / 2) * k), Math.round((r.top + r.height / 2) * k), 1, 1)
+        .data[3];
+      return { alpha, frameY: frame.contentWindow!.scrollY, origin: stage.originY };
+    });
+    expect(again.alpha, 'the header keeps its heat after a DOM change').toBeGreaterThan(100);
+    expect(again.frameY).toBeCloseTo(again.origin, 0);
+    // A button that is not sticky: its heat stays on its page position (the stage a little down).
+    const [card] = await heatAt(page, [centre(now['plan-a']!)]);
+    expect(card![3], 'page mode: the card button keeps its heat').toBeGreaterThan(100);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  }, 30_000);
+
   it('every view at 1280 and 390 px: the header fits, the 1440 view scales to fit; screenshots', async () => {
     // A month of generated traffic on "/", aimed at the page's buttons as laid out at each width,
     // with the trial button gaining in the last 15 days.

@@ -20,6 +20,7 @@ import { csvOf, download, exportPng, fileName, jsonOf } from './export-view';
 import { Legend } from './legend';
 import { PageList } from './page-list';
 import { averageDepth, deepestOf, foldOf, noun, paintPane, readout, type Scene } from './paint';
+import { PinnedLocator } from './pinned';
 import { type FrameInfo, type Hover, Stage } from './stage';
 import { kindsOf, type MapMode, parseState, toSearch, type ViewState } from './url-state';
 
@@ -130,6 +131,7 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
   const [paintMs, setPaintMs] = useState(0);
   const stageRef = useRef<Stage>();
   const locator = useMemo(() => new ElementLocator(), []);
+  const pinned = useMemo(() => new PinnedLocator(), []);
   const [highlight, setHighlight] = useState<string>();
   /** What the last element paint could not find on the page (for the notice and the list). */
   const [missing, setMissing] = useState<{
@@ -238,7 +240,17 @@ function Dashboard({ config, options }: { config: TrackerConfig; options: BakedO
             return placement;
           },
         }
-      : { mode: 'page', kind: view.kind, compare: comparing ? view.compare : 'off', heatmap };
+      : {
+          mode: 'page',
+          kind: view.kind,
+          compare: comparing ? view.compare : 'off',
+          heatmap,
+          // Fixed and sticky elements' heat rides with them (not scroll depth: its cells are depths).
+          follow:
+            view.kind === 'scroll'
+              ? undefined
+              : (range) => pinned.drawn(range, stageRef.current?.frameContext),
+        };
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
   const panes =

@@ -43,11 +43,13 @@ export function heatCanvas(scene: Scene, panes: number, width: number, height: n
   out.width = Math.max(1, Math.round(fullWidth * scale));
   out.height = Math.max(1, Math.round(height * scale));
   const ctx = out.getContext('2d')!;
+  // The whole page as at scroll 0: fixed and sticky elements' heat where it is stored (at the top).
+  const still: Scene = scene.mode === 'page' ? { ...scene, follow: undefined } : scene;
   for (let pane = 0; pane < panes; pane++) {
     const canvas = document.createElement('canvas');
     canvas.width = Math.max(1, Math.round(width * scale));
     canvas.height = out.height;
-    paintPane(canvas, scene, pane, { originY: 0, scale, dpr: 1, width: canvas.width, height: canvas.height });
+    paintPane(canvas, still, pane, { originY: 0, scale, dpr: 1, width: canvas.width, height: canvas.height });
     ctx.drawImage(canvas, Math.round(pane * (width + gap) * scale), 0);
   }
   return out;

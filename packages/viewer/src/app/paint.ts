@@ -51,6 +51,11 @@ export interface PageScene {
   kind: Kind;
   compare: CompareMode;
   heatmap: HeatmapAnswer;
+  /**
+   * A range as drawn now: the cells on fixed and sticky elements moved along with them (see
+   * `pinned.ts`). Absent for scroll depth, and for exports (the whole page, as at scroll 0).
+   */
+  follow?(range: HeatmapRange): HeatmapRange;
 }
 
 /** Element mode: the clicked elements, drawn on their boxes as the page is laid out now. */
@@ -101,6 +106,10 @@ function peakShare(scene: PageScene): number {
   return Math.max(share(scene.heatmap), share(scene.heatmap.compare));
 }
 
+/** `range` as the scene draws it now (fixed and sticky elements' heat moved along with them). */
+const drawnRange = (scene: PageScene, range: HeatmapRange): HeatmapRange =>
+  scene.follow ? scene.follow(range) : range;
+
 /** The range a pane shows: the period, or (side by side, pane 1) the baseline. */
 export function rangeOf(scene: PageScene, pane: number): HeatmapRange {
   return pane === 1 && scene.heatmap.compare ? scene.heatmap.compare : scene.heatmap;
@@ -131,7 +140,7 @@ export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number,
   }
   const origin = { x: 0, y: view.originY };
   if (diff) {
-    renderHeatmapDiff(canvas, scene.heatmap, scene.heatmap.compare!, {
+    renderHeatmapDiff(canvas, drawnRange(scene, scene.heatmap), drawnRange(scene, scene.heatmap.compare!), {
       ...common,
       ...pointSize(view.scale, true),
       origin,
@@ -141,7 +150,7 @@ export function paintPane(canvas: HTMLCanvasElement, scene: Scene, pane: number,
   const range = rangeOf(scene, pane);
   // Side by side, both panes share one scale: intensity is the cell's share of its own range.
   const max = scene.compare === 'side' && scene.heatmap.compare ? peakShare(scene) * range.total : range.max;
-  renderHeatmap(canvas, range, {
+  renderHeatmap(canvas, drawnRange(scene, range), {
     ...common,
     ...pointSize(view.scale),
     origin,
@@ -390,8 +399,8 @@ export function readout(scene: Scene, pane: number, x: number, y: number, scale:
   const r = hoverRadius(scale, h.cellSize, scene.compare === 'diff' && !!b);
   const what = noun(scene.kind);
   if (scene.compare === 'diff' && b) {
-    const na = countNear(h, x, y, r);
-    const nb = countNear(b, x, y, r);
+    const na = countNear(drawnRange(scene, h), x, y, r);
+    const nb = countNear(drawnRange(scene, b), x, y, r);
     const sa = h.total > 0 ? na / h.total : 0;
     const sb = b.total > 0 ? nb / b.total : 0;
     if (na === 0 && nb === 0) return [`No ${what} here in either period`];
@@ -402,7 +411,7 @@ export function readout(scene: Scene, pane: number, x: number, y: number, scale:
     ];
   }
   const range = rangeOf(scene, pane);
-  const n = countNear(range, x, y, r);
+  const n = countNear(drawnRange(scene, range), x, y, r);
   if (n === 0) return [`No ${what} here`];
   return [
     `${int(n)} ${noun(scene.kind, n)} here`,
