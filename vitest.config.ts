@@ -7,11 +7,14 @@ import { defineConfig } from 'vitest/config';
 //
 // Projects: `unit` (everything that needs no database), `mongodb` (the MongoDB adapter and the
 // tracker on it, against MONGODB_URI or the repository's FerretDB test server), and `long`
-// (`pnpm test:long`: the scenario files again at full size, MT_LONG=1). A `*.scenario.test.ts`
+// (`pnpm test:long`: the scenario files again at full size, MT_LONG=1, and the tarball install
+// test). A `*.scenario.test.ts`
 // runs short in `pnpm test` and long in `pnpm test:long`.
 const root = fileURLToPath(new URL('.', import.meta.url));
 const MONGODB_TESTS = ['packages/*/test/**/*.mongodb.test.ts'];
 const SCENARIOS = ['packages/*/test/**/*.scenario.test.ts', 'packages/*/test/**/*.scenario.mongodb.test.ts'];
+/** Slow integration suites that run only in `pnpm test:long` (CI runs both): packing and installing every tarball. */
+const LONG_ONLY = ['test/tarball-install.test.ts'];
 const LONG = process.env.MT_LONG === '1';
 
 export default defineConfig({
@@ -28,7 +31,7 @@ export default defineConfig({
             extends: true,
             test: {
               name: 'long',
-              include: SCENARIOS,
+              include: [...SCENARIOS, ...LONG_ONLY],
               globalSetup: ['tools/ferretdb-test-server/global-setup.ts'],
             },
           },
@@ -44,7 +47,7 @@ export default defineConfig({
                 'benchmarks/test/**/*.test.ts',
                 'test/**/*.test.ts',
               ],
-              exclude: ['**/node_modules/**', ...MONGODB_TESTS],
+              exclude: ['**/node_modules/**', ...MONGODB_TESTS, ...LONG_ONLY],
             },
           },
           {
