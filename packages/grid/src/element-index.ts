@@ -54,39 +54,61 @@ export interface ElementEntry {
   cells: { x: number; y: number; count: number }[];
 }
 
+/** Where each element's cells sit in an element index, and its clicks (see {@link elementRows}). */
+export interface ElementRows {
+  /** Cells of row `r` are `cells[starts[r]] … cells[starts[r + 1] - 1]` (ids sort by row). */
+  readonly starts: Uint32Array;
+  /** Clicks per row. */
+  readonly counts: Float64Array;
+}
+
+/** One pass over an element index's cells: where each element's cells start, and its clicks. */
+export function elementRows(index: ElementIndex): ElementRows {
+  const { cells, counts: cellCounts } = index;
+  const rows = index.labels.length;
+  const starts = new Uint32Array(rows + 1);
+  const counts = new Float64Array(rows);
+  for (let i = 0; i < cells.length; i++) {
+    const r = cells[i]! >>> CELL_X_BITS;
+    counts[r] = counts[r]! + cellCounts[i]!;
+    starts[r + 1] = i + 1;
+  }
+  // Every row has cells (an invariant the codec checks), so each start is the previous row's end.
+  return { starts, counts };
+}
+
+/** Element `row` of an index read back: its clicks, average box and inner cells (in id order). */
+export function readElement(index: ElementIndex, rows: ElementRows, row: number): ElementEntry {
+  const count = rows.counts[row]!;
+  const inner: ElementEntry['cells'] = [];
+  for (let i = rows.starts[row]!; i < rows.starts[row + 1]!; i++) {
+    const col = index.cells[i]! & (ROW_WIDTH - 1);
+    inner.push({
+      x: (col % ELEMENT_GRID) * ELEMENT_CELL_UNITS,
+      y: Math.floor(col / ELEMENT_GRID) * ELEMENT_CELL_UNITS,
+      count: index.counts[i]!,
+    });
+  }
+  const b = row * BOX_FIELDS;
+  const boxes = index.boxes;
+  return {
+    selector: index.labels[row]!,
+    count,
+    box: {
+      x: Math.round(boxes[b]! / count),
+      y: Math.round(boxes[b + 1]! / count),
+      width: Math.round(boxes[b + 2]! / count),
+      height: Math.round(boxes[b + 3]! / count),
+    },
+    cells: inner,
+  };
+}
+
 /** Reads every element of an index, in label order. */
 export function elementEntries(index: GridIndex): ElementEntry[] {
   if (!isElementIndex(index)) return [];
-  const { labels, boxes, cells, counts } = index;
-  const out: ElementEntry[] = [];
-  let i = 0;
-  for (let r = 0; r < labels.length; r++) {
-    const inner: ElementEntry['cells'] = [];
-    let count = 0;
-    while (i < cells.length && cells[i]! >>> CELL_X_BITS === r) {
-      const col = cells[i]! & (ROW_WIDTH - 1);
-      inner.push({
-        x: (col % ELEMENT_GRID) * ELEMENT_CELL_UNITS,
-        y: Math.floor(col / ELEMENT_GRID) * ELEMENT_CELL_UNITS,
-        count: counts[i]!,
-      });
-      count += counts[i]!;
-      i++;
-    }
-    const b = r * BOX_FIELDS;
-    out.push({
-      selector: labels[r]!,
-      count,
-      box: {
-        x: Math.round(boxes[b]! / count),
-        y: Math.round(boxes[b + 1]! / count),
-        width: Math.round(boxes[b + 2]! / count),
-        height: Math.round(boxes[b + 3]! / count),
-      },
-      cells: inner,
-    });
-  }
-  return out;
+  const rows = elementRows(index);
+  return index.labels.map((_, r) => readElement(index, rows, r));
 }
 
 /**

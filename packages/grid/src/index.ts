@@ -44,10 +44,13 @@ export {
   ElementBuilder,
   type ElementEntry,
   type ElementIndex,
+  type ElementRows,
   elementCell,
   elementEntries,
+  elementRows,
   indexByteLength,
   isElementIndex,
+  readElement,
 } from './element-index';
 export * from './errors';
 export * from './event';

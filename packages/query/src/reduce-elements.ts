@@ -1,11 +1,11 @@
 import {
-  CELL_X_BITS,
   ELEMENT_CELL_UNITS,
   ELEMENT_GRID,
+  elementRows,
   type GridIndex,
   isElementIndex,
-  MAX_CELL_X,
   mergeMany,
+  readElement,
 } from '@monkeytracker/grid';
 import { assertOptionalInteger } from './reduce-heatmap';
 
@@ -68,8 +68,8 @@ export interface ReduceElementsInput {
 
 /**
  * Merges element indexes into an {@link ElementHeatmap}: elements ranked by clicks, each with
- * its inner grid. Rows are ranked on typed arrays; cell objects are made only for the elements
- * returned.
+ * its inner grid. Rows are ranked on their totals (`elementRows`); cell objects are made only for
+ * the elements returned.
  */
 export function reduceElements(input: ReduceElementsInput): ElementHeatmap {
   assertOptionalInteger(input.top, 'top', 0);
@@ -92,55 +92,26 @@ export function reduceElements(input: ReduceElementsInput): ElementHeatmap {
       topElements: [],
     };
   }
-  const { labels, boxes, cells, counts } = merged;
-  const rows = labels.length;
-  // Per row: its clicks and where its cells start (ids sort by row).
-  const rowCount = new Float64Array(rows);
-  const rowStart = new Uint32Array(rows + 1);
-  for (let i = 0; i < cells.length; i++) rowCount[cells[i]! >>> CELL_X_BITS]! += counts[i]!;
-  for (let i = 0, r = 0; r <= rows; r++) {
-    while (i < cells.length && cells[i]! >>> CELL_X_BITS < r) i++;
-    rowStart[r] = i;
-  }
+  const labels = merged.labels;
+  const rows = elementRows(merged);
+  const rowCount = rows.counts;
   // Most clicked first; ties in label order (rows are in label order).
   const order = Array.from(rowCount.keys()).sort((a, b) => rowCount[b]! - rowCount[a]! || a - b);
   const minCount = input.minCount ?? 1;
-  const kept = order.filter((r) => rowCount[r]! >= minCount).slice(0, input.top ?? rows);
+  const kept = order.filter((r) => rowCount[r]! >= minCount).slice(0, input.top ?? labels.length);
   let cellMax = 0;
   const elements = kept.map((r): ElementHeat => {
-    const count = rowCount[r]!;
-    const inner: ElementHeat['cells'] = [];
-    for (let i = rowStart[r]!; i < rowStart[r + 1]!; i++) {
-      const col = cells[i]! & MAX_CELL_X;
-      const c = counts[i]!;
-      if (c > cellMax) cellMax = c;
-      inner.push({
-        x: (col % ELEMENT_GRID) * ELEMENT_CELL_UNITS,
-        y: Math.floor(col / ELEMENT_GRID) * ELEMENT_CELL_UNITS,
-        count: c,
-      });
-    }
-    inner.sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
-    const b = r * 4;
-    return {
-      selector: labels[r]!,
-      count,
-      share: share(count),
-      box: {
-        x: Math.round(boxes[b]! / count),
-        y: Math.round(boxes[b + 1]! / count),
-        width: Math.round(boxes[b + 2]! / count),
-        height: Math.round(boxes[b + 3]! / count),
-      },
-      cells: inner,
-    };
+    const { selector, count, box, cells } = readElement(merged, rows, r);
+    for (const c of cells) if (c.count > cellMax) cellMax = c.count;
+    cells.sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
+    return { selector, count, share: share(count), box, cells };
   });
   return {
     mode: 'element',
     total,
-    max: rows > 0 ? rowCount[order[0]!]! : 0,
+    max: labels.length > 0 ? rowCount[order[0]!]! : 0,
     cellMax,
-    elementCount: rows,
+    elementCount: labels.length,
     grid,
     elements,
     topElements: order
