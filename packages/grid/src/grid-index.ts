@@ -137,8 +137,35 @@ export function mergeMany(indexes: readonly GridIndex[]): GridIndex {
 
 /** The dense merge's accumulator, kept between calls and always left zeroed. */
 let scratch = new Float64Array(0);
+/** The dense merge's read-out buffers, kept between calls; the result is copied out of them. */
+let scratchCells = new Uint32Array(0);
+let scratchCounts = new Float64Array(0);
 /** The largest accumulator kept between calls: 1 M slots, 8 MiB. */
 const SCRATCH_MAX_AREA = 2 ** 20;
+
+/**
+ * Each index's column range, `minCol * ROW_WIDTH + maxCol`. Indexes are immutable, and a viewer
+ * asks the same stored indexes again and again, so the scan over every cell that finds the
+ * range is paid once per index, not once per query.
+ */
+const columnRanges = new WeakMap<GridIndex, number>();
+
+function columnRangeOf(index: GridIndex): number {
+  let range = columnRanges.get(index);
+  if (range === undefined) {
+    const cells = index.cells;
+    let minCol = ROW_WIDTH;
+    let maxCol = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const col = cells[i]! & COLUMN_MASK;
+      if (col < minCol) minCol = col;
+      if (col > maxCol) maxCol = col;
+    }
+    range = minCol * ROW_WIDTH + maxCol;
+    columnRanges.set(index, range);
+  }
+  return range;
+}
 
 /** Dense-box merge; `undefined` when the bounding box is too sparse to pay off. */
 function mergeDense(inputs: readonly GridIndex[], capacity: number, total: number): GridIndex | undefined {
@@ -154,26 +181,35 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
   let minCol = ROW_WIDTH;
   let maxCol = 0;
   for (const x of inputs) {
-    const cells = x.cells;
-    for (let i = 0; i < cells.length; i++) {
-      const col = cells[i]! & COLUMN_MASK;
-      if (col < minCol) minCol = col;
-      if (col > maxCol) maxCol = col;
-    }
+    const range = columnRangeOf(x);
+    minCol = Math.min(minCol, range >>> COLUMN_BITS);
+    maxCol = Math.max(maxCol, range & COLUMN_MASK);
   }
   const width = maxCol - minCol + 1;
   const area = rows * width;
   if (area > capacity * DENSE_SLACK || area > DENSE_MAX_AREA) return undefined;
   // acc[(row - minRow) * width + (col - minCol)] = summed count of that cell (0 = absent).
   // One scratch buffer serves every call (merges are synchronous); the read-out below zeroes
-  // what it reads, so the buffer is all zeros again when this returns.
-  // Boxes past SCRATCH_MAX_AREA get a buffer of their own, so a rare huge merge does not pin memory.
+  // it, so the buffer is all zeros again when this returns.
+  // Boxes past SCRATCH_MAX_AREA get buffers of their own, so a rare huge merge does not pin memory.
+  const outLength = Math.min(capacity, area) + 1; // + 1: the read-out writes one slot past the last cell
   let acc: Float64Array;
-  if (area > SCRATCH_MAX_AREA) acc = new Float64Array(area);
-  else {
-    if (scratch.length < area)
-      scratch = new Float64Array(Math.min(SCRATCH_MAX_AREA, Math.max(area, scratch.length * 2)));
+  let outCells: Uint32Array;
+  let outCounts: Float64Array;
+  if (area > SCRATCH_MAX_AREA) {
+    acc = new Float64Array(area);
+    outCells = new Uint32Array(outLength);
+    outCounts = new Float64Array(outLength);
+  } else {
+    if (scratch.length < area) {
+      const size = Math.min(SCRATCH_MAX_AREA, Math.max(area, scratch.length * 2));
+      scratch = new Float64Array(size);
+      scratchCells = new Uint32Array(size + 1);
+      scratchCounts = new Float64Array(size + 1);
+    }
     acc = scratch;
+    outCells = scratchCells;
+    outCounts = scratchCounts;
   }
   const base = minRow * ROW_WIDTH;
   for (const x of inputs) {
@@ -185,22 +221,22 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
       acc[slot] = acc[slot]! + counts[i]!;
     }
   }
-  const outCells = new Uint32Array(Math.min(capacity, area));
-  const outCounts = new Float64Array(outCells.length);
+  // Branch-free read-out: every slot is written at `n`, and `n` moves on only past a non-empty
+  // one. About a third of a heatmap's box is empty in no predictable pattern, so a branch here
+  // mispredicts often.
   let n = 0;
   for (let r = 0; r < rows; r++) {
     const rowStart = r * width;
     const idBase = (minRow + r) * ROW_WIDTH + minCol;
     for (let c = 0; c < width; c++) {
       const count = acc[rowStart + c]!;
-      if (count !== 0) {
-        acc[rowStart + c] = 0;
-        outCells[n] = idBase + c;
-        outCounts[n++] = count;
-      }
+      outCells[n] = idBase + c;
+      outCounts[n] = count;
+      n += count !== 0 ? 1 : 0;
     }
   }
-  return { cells: shrink(outCells, n), counts: shrink(outCounts, n), total };
+  acc.fill(0, 0, area);
+  return { cells: outCells.slice(0, n), counts: outCounts.slice(0, n), total };
 }
 
 /** Heap merge for inputs spread over a large area. */
