@@ -59,44 +59,56 @@ export function bodyWasConsumed(req: IncomingMessage): boolean {
   return req.readableEnded || (req as { _body?: unknown })._body === true;
 }
 
-// Keys that could reach a prototype if anything ever merged the parsed objects into others.
-const SUSPECT = /__proto__|constructor|prototype|\\u/;
-
-function dropPrototypeKeys(key: string, value: unknown): unknown {
-  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
-}
-
 /** Nesting a collect body never needs: `{ "events": [ { … } ] }` is 3 deep. */
 export const MAX_JSON_DEPTH = 16;
 
-/** True when arrays and objects nest deeper than `max` (brackets inside strings do not count). */
-function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+/**
+ * One walk over a parsed body: false when arrays and objects nest deeper than
+ * {@link MAX_JSON_DEPTH} (`depth` is the nesting of `value`, 1 at the top); on the way it deletes
+ * `__proto__`, `constructor` and `prototype` keys, which could reach a prototype if anything
+ * ever merged the parsed objects into others. Parsed keys are unescaped, so `\u005f_proto__`
+ * is caught too.
+ */
+function isShallowWithoutPrototypeKeys(value: object, depth: number): boolean {
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && !isShallowWithoutPrototypeKeys(item, depth + 1))
+        return false;
+    }
+    return true;
   }
-  return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      delete record[key];
+      continue;
+    }
+    const item = record[key];
+    if (typeof item === 'object' && item !== null && !isShallowWithoutPrototypeKeys(item, depth + 1))
+      return false;
+  }
+  return true;
 }
 
 /**
  * `JSON.parse` without `__proto__`, `constructor` and `prototype` keys, at any depth, refusing
- * bodies nested deeper than {@link MAX_JSON_DEPTH} (one answer, 400, whatever the body holds: a
- * deep body would otherwise parse or overflow the reviver's stack depending on its escapes). The
- * text is scanned first and only suspect bodies pay for the reviver. Throws `SyntaxError`.
+ * bodies nested deeper than {@link MAX_JSON_DEPTH} (one answer, 400, whatever the body holds).
+ * Throws `SyntaxError`.
+ *
+ * The body is parsed first and the result walked once: V8's `JSON.parse` is iterative, so any
+ * nesting parses without overflowing the stack, and walking 20 parsed events costs a fraction
+ * of scanning their text character by character (which took as long as parsing itself). The
+ * price is that a hostile body nested 30,000 deep is parsed before it is refused: about 3 ms of
+ * CPU for the 64 KiB body limit, against 0.3 ms for 64 KiB of valid events.
  */
 export function parseJsonSafely(text: string): unknown {
-  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (nestsDeeperThan(t, MAX_JSON_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH}`);
-  return SUSPECT.test(t) ? JSON.parse(t, dropPrototypeKeys) : JSON.parse(t);
+  const value: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (typeof value === 'object' && value !== null && !isShallowWithoutPrototypeKeys(value, 1)) {
+    throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH}`);
+  }
+  return value;
 }
 
 /** The events of a collect body: a JSON array, or `{ events: [...] }`; undefined for any other shape. */
