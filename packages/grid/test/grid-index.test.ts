@@ -135,6 +135,24 @@ describe('GridBuilder', () => {
     expect(builder.toIndex().total).toBe(100_005);
     expect(new GridBuilder().toIndex()).toBe(EMPTY_INDEX);
   });
+  it('keeps counts past 32 bits exact (a table slot holds 32 bits; larger counts move aside)', () => {
+    const builder = new GridBuilder({ initialCapacity: 2 });
+    builder.add(7, 2 ** 32 - 3);
+    builder.add(7, 1); // 2^32 - 2: still in the table
+    builder.add(7, 1); // 2^32 - 1: moves aside
+    builder.add(7, 2 ** 40);
+    builder.add(9, 2 ** 45); // a new cell that starts aside
+    builder.add(9);
+    // Growing the table several times must carry the cells that live aside.
+    for (let id = 100; id < 5_000; id++) builder.add(id);
+    const index = builder.toIndex();
+    const count = (id: number) => index.counts[index.cells.indexOf(id)];
+    expect(count(7)).toBe(2 ** 32 - 1 + 2 ** 40);
+    expect(count(9)).toBe(2 ** 45 + 1);
+    expect(count(100)).toBe(1);
+    expect(index.total).toBe(2 ** 32 - 1 + 2 ** 40 + 2 ** 45 + 1 + 4_900);
+    expect(builder.size).toBe(4_902);
+  });
   it('rejects bad cell ids, counts and cell sizes', () => {
     const builder = new GridBuilder();
     expect(() => builder.add(-1)).toThrow(/cell id/);

@@ -86,8 +86,8 @@ export function entryKeys(entry: DayEntry): IndexKey[] {
 
 /** Rough bytes of an entry's bookkeeping beside its typed arrays (keys, maps, objects). */
 const ENTRY_OVERHEAD_BYTES = 400;
-/** Bytes of a new builder's table (16 slots of 12 bytes). */
-const NEW_BUILDER_BYTES = 192;
+/** Bytes of a new builder's table (16 slots of 8 bytes). */
+const NEW_BUILDER_BYTES = 128;
 /** Bytes a new element adds to an element builder beside its selector: map entry, box sums, cells. */
 const NEW_ELEMENT_BYTES = 120;
 /** Bytes of a new series (object, slot in its page). */
