@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HeatEventInput } from '@monkeytracker/grid';
-import { createTracker } from 'monkeytracker';
+import type { MergeEntry, MergeReport } from '@monkeytracker/storage';
+import { createTracker, MemoryStorage } from 'monkeytracker';
 import { makeEvents } from './fixtures.ts';
 import {
   type BenchArea,
@@ -26,24 +27,61 @@ const RUNS = 5;
 /** The safe-by-default checks a public deployment turns on: sites by host (the page budget is always on). */
 const SITES = [{ id: 'shop', hosts: ['shop.example'] }];
 
-async function trackRun(events: HeatEventInput[], journalDir: string | undefined, sites: boolean) {
+/** MemoryStorage that merges only day and month keys: what a delta cost to store before block periods. */
+class DaysAndMonthsOnly extends MemoryStorage {
+  override merge(entries: readonly MergeEntry[]): Promise<MergeReport> {
+    return super.merge(entries.filter((e) => !isBlockPeriod(e.key.period)));
+  }
+}
+
+const isBlockPeriod = (period: string) => period.startsWith('b');
+
+/** How a run feeds and stores: the modes of the throughput table. */
+interface RunMode {
+  journal: boolean;
+  sites: boolean;
+  /** Each batch is parsed from its JSON text just before its `track()` (not timed), as the HTTP handler hands it. */
+  parsed: boolean;
+  /** Merge into day and month keys only (block keys dropped by the storage). */
+  noBlocks: boolean;
+}
+
+/** The same events three ways: all of them, in batches of {@link BATCH}, and each batch as JSON text. */
+interface Feed {
+  events: HeatEventInput[];
+  batches: HeatEventInput[][];
+  texts: string[];
+}
+
+async function trackRun({ events, batches, texts }: Feed, journalDir: string, mode: RunMode) {
   const now = events[events.length - 1]!.t! + 1;
   const tracker = await createTracker({
-    journal: journalDir ? { dir: journalDir, fsyncMs: 1000 } : false,
+    journal: mode.journal ? { dir: journalDir, fsyncMs: 1000 } : false,
     now: () => now,
-    sites: sites ? SITES : undefined,
+    sites: mode.sites ? SITES : undefined,
+    storage: mode.noBlocks ? new DaysAndMonthsOnly() : undefined,
   });
-  const batches: HeatEventInput[][] = [];
-  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
-  const started = performance.now();
   let accepted = 0;
-  for (const batch of batches) accepted += tracker.track(batch).accepted;
-  const tracked = performance.now();
+  let trackMs = 0;
+  const started = performance.now();
+  if (mode.parsed) {
+    // Only the track() calls are timed; the parse before each is what puts its objects in cache.
+    for (const text of texts) {
+      const batch = JSON.parse(text) as HeatEventInput[];
+      const t0 = performance.now();
+      accepted += tracker.track(batch).accepted;
+      trackMs += performance.now() - t0;
+    }
+  } else {
+    for (const batch of batches) accepted += tracker.track(batch).accepted;
+    trackMs = performance.now() - started;
+  }
+  const flushStarted = performance.now();
   await tracker.flush();
-  const flushed = performance.now();
+  const flushMs = performance.now() - flushStarted;
   check(accepted === events.length, `all ${events.length} events accepted (got ${accepted})`);
   const h = await tracker.query({
-    site: sites ? 'shop' : undefined,
+    site: mode.sites ? 'shop' : undefined,
     url: events[0]!.url,
     kind: 'click',
     vw: 1280,
@@ -52,7 +90,7 @@ async function trackRun(events: HeatEventInput[], journalDir: string | undefined
   });
   check(h.total > 0, 'the hottest page has a heatmap');
   await tracker.close();
-  return { trackMs: tracked - started, totalMs: flushed - started };
+  return { trackMs, totalMs: trackMs + flushMs };
 }
 
 function median(values: number[]): number {
@@ -60,24 +98,30 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+const MODES: Record<string, RunMode> = {
+  'no journal': { journal: false, sites: false, parsed: false, noBlocks: false },
+  journal: { journal: true, sites: false, parsed: false, noBlocks: false },
+  'journal + sites': { journal: true, sites: true, parsed: false, noBlocks: false },
+  'journal, each batch parsed just before': { journal: true, sites: false, parsed: true, noBlocks: false },
+  'journal, day + month keys only': { journal: true, sites: false, parsed: false, noBlocks: true },
+};
+
 async function throughput(): Promise<string> {
   const events = makeEvents({ count: EVENTS, seed: 3, urls: 300, start: Date.UTC(2026, 8, 1), gapMs: 2 });
+  const batches: HeatEventInput[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
+  const feed: Feed = { events, batches, texts: batches.map((b) => JSON.stringify(b)) };
   const dir = mkdtempSync(join(tmpdir(), 'mt-bench-facade-'));
   const rows: (string | number)[][] = [];
   try {
     const results: Record<string, { track: number[]; total: number[]; peak: number; base: number }> = {};
-    const modes = ['no journal', 'journal', 'journal + sites'] as const;
-    for (const mode of modes) results[mode] = { track: [], total: [], peak: 0, base: 0 };
+    for (const name of Object.keys(MODES)) results[name] = { track: [], total: [], peak: 0, base: 0 };
     // Modes interleaved run by run, so drift (heap growth, other load) does not favour the first.
     for (let run = 0; run < RUNS; run++) {
-      for (const mode of modes) {
-        const r = results[mode]!;
+      for (const [name, mode] of Object.entries(MODES)) {
+        const r = results[name]!;
         const { result, peakRss, baselineRss } = await measurePeakRss(() =>
-          trackRun(
-            events,
-            mode === 'no journal' ? undefined : join(dir, `j${mode.length}-${run}`),
-            mode === 'journal + sites',
-          ),
+          trackRun(feed, join(dir, `${Object.keys(MODES).indexOf(name)}-${run}`), mode),
         );
         r.track.push(EVENTS / (result.trackMs / 1000));
         r.total.push(EVENTS / (result.totalMs / 1000));
@@ -87,19 +131,23 @@ async function throughput(): Promise<string> {
     }
     const base = median(results['no journal']!.track);
     const journaled = median(results.journal!.track);
-    for (const [mode, r] of Object.entries(results)) {
+    const journaledTotal = median(results.journal!.total);
+    for (const [name, r] of Object.entries(results)) {
       const rate = median(r.track);
+      const total = median(r.total);
+      const target: Record<string, string> = {
+        journal: `≥ 2 M/s: ${verdict(rate >= 2e6)}`,
+        'journal + sites': `sites cost ≤ 5 % (≥ 0.95× of journal): ${formatRatio(rate / journaled)} ${verdict(rate >= 0.95 * journaled)}`,
+        'journal, each batch parsed just before': `≥ 2 M/s: ${verdict(rate >= 2e6)}`,
+        'journal, day + month keys only': `block keys cost, incl. flush (journal ÷ this ≥ 0.85×): ${formatRatio(journaledTotal / total)} ${verdict(journaledTotal >= 0.85 * total)}`,
+      };
       rows.push([
-        mode,
+        name,
         formatRate(rate),
-        formatRate(median(r.total)),
+        formatRate(total),
         formatRatio(rate / base),
         `${formatBytes(r.peak)} (+${formatBytes(r.peak - r.base)})`,
-        mode === 'journal'
-          ? `≥ 1 M/s: ${verdict(rate >= 1e6)}`
-          : mode === 'journal + sites'
-            ? `sites cost ≤ 5 % (≥ 0.95× of journal): ${formatRatio(rate / journaled)} ${verdict(rate >= 0.95 * journaled)}`
-            : '',
+        target[name] ?? '',
       ]);
     }
   } finally {
@@ -115,7 +163,14 @@ async function throughput(): Promise<string> {
       'target',
     ],
     rows,
-  )}\n\n"incl. final flush" adds the journal fsync and the merge of every live delta into MemoryStorage. "journal + sites": the same events with \`sites: [{ id: 'shop', hosts: ['shop.example'] }]\`, so each distinct url's host is checked against the site (the page budget per site and day runs in every mode).`;
+  )}
+
+"incl. final flush" adds the journal fsync and the merge of every live delta into MemoryStorage (day, 3-day block, 9-day block and month keys). The modes:
+
+- "no journal", "journal": the ${EVENTS.toLocaleString('en')} events are built before the run and handed to \`track()\` in batches of ${BATCH}.
+- "journal + sites": the same with \`sites: [{ id: 'shop', hosts: ['shop.example'] }]\`, so each distinct url's host is checked against the site (the page budget per site and day runs in every mode).
+- "journal, each batch parsed just before": each batch is \`JSON.parse\`d from its text right before its \`track()\`, as the HTTP handler hands a body to the tracker (fresh objects, just touched); only the \`track()\` calls are timed.
+- "journal, day + month keys only": the storage drops the merge entries of block keys, so "incl. final flush" is what ingest cost before block periods (the pipeline's own bookkeeping of four keys per delta is still paid, so this understates the saving a little).`;
 }
 
 async function liveMemory(): Promise<string> {
