@@ -2,8 +2,8 @@
  * Exactly once under real kills: a tracker in a child process (journal + MongoStorage on the test
  * server, or memory storage) ingests a seeded stream across a month boundary and is SIGKILLed at a
  * random moment, round after round, restarted each time; then closed cleanly. Afterwards storage
- * must equal a naive count of the events its journal holds — per page, kind, width and day, and
- * per month — so a kill loses exactly the unfsynced tail and nothing is counted twice; every
+ * must equal a naive count of the events its journal holds — per page, kind (page grids and the
+ * element indexes of clicks that name an element), width and day, and per block and month — so a kill loses exactly the unfsynced tail and nothing is counted twice; every
  * month total equals the sum of its days; and each restarted process merged within 1 s. Also two
  * writers on one collection, killed independently.
  *
@@ -19,7 +19,10 @@ import {
   bucketOf,
   DAY_MS,
   DEFAULT_BREAKPOINTS,
+  type ElementEventKind,
+  elementIndexKind,
   formatDay,
+  type IndexKind,
   keyToString,
   parseBlockPeriod,
   parseDay,
@@ -141,11 +144,16 @@ async function countJournals(dirs: string[]): Promise<{ totals: Map<string, numb
         events++;
         const dayNumber = Math.floor(e.t / DAY_MS); // UTC, the tracker's zone
         const day = formatDay(dayNumber);
-        const base = { site: e.site, url: e.url, kind: e.kind, bucket: bucketOf(e.vw, DEFAULT_BREAKPOINTS) };
-        add(keyToString({ ...base, period: `d:${day}` }));
-        add(keyToString({ ...base, period: blockPeriod(dayNumber, 3) }));
-        add(keyToString({ ...base, period: blockPeriod(dayNumber, 9) }));
-        add(keyToString({ ...base, period: `m:${day.slice(0, 7)}` }));
+        const bucket = bucketOf(e.vw, DEFAULT_BREAKPOINTS);
+        // A click on a named element counts in its page grid and in the element index of its kind.
+        const kinds: IndexKind[] = e.sel === '' ? [e.kind] : [e.kind, elementIndexKind(e.kind as ElementEventKind)];
+        for (const kind of kinds) {
+          const base = { site: e.site, url: e.url, kind, bucket };
+          add(keyToString({ ...base, period: `d:${day}` }));
+          add(keyToString({ ...base, period: blockPeriod(dayNumber, 3) }));
+          add(keyToString({ ...base, period: blockPeriod(dayNumber, 9) }));
+          add(keyToString({ ...base, period: `m:${day.slice(0, 7)}` }));
+        }
       }
     }
   }
@@ -166,6 +174,8 @@ function expectDaysSumToBlocksAndMonths(stored: Map<string, number>): void {
   const wholes = [...stored].filter(([key]) => key.includes('|m:') || parseBlockPeriod(key.split('|')[3]!));
   expect(wholes.length).toBeGreaterThan(0);
   for (const [key, total] of wholes) expect(daySums.get(key), key).toBe(total);
+  // Element keys went through the kills too (the stream names elements on half its clicks).
+  expect([...stored.keys()].some((key) => key.includes('|el:click|'))).toBe(true);
 }
 
 async function storedIn(collection: string): Promise<Map<string, number>> {
