@@ -317,7 +317,9 @@ async function interleavedPairs(dir: string, connections: number, requests: auto
   for (let i = 0; i < PAIRS; i++) {
     const rates: number[] = [];
     for (const baselineRun of [false, true]) {
-      const env: Record<string, string> = { MT_JOURNAL_DIR: join(dir, `pair-${i}-${baselineRun ? 'b' : 'h'}`) };
+      const env: Record<string, string> = {
+        MT_JOURNAL_DIR: join(dir, `pair-${i}-${baselineRun ? 'b' : 'h'}`),
+      };
       if (baselineRun) env.MT_BASELINE = '1';
       const server = await ServerProcess.start(env);
       try {

@@ -146,7 +146,8 @@ async function countJournals(dirs: string[]): Promise<{ totals: Map<string, numb
         const day = formatDay(dayNumber);
         const bucket = bucketOf(e.vw, DEFAULT_BREAKPOINTS);
         // A click on a named element counts in its page grid and in the element index of its kind.
-        const kinds: IndexKind[] = e.sel === '' ? [e.kind] : [e.kind, elementIndexKind(e.kind as ElementEventKind)];
+        const kinds: IndexKind[] =
+          e.sel === '' ? [e.kind] : [e.kind, elementIndexKind(e.kind as ElementEventKind)];
         for (const kind of kinds) {
           const base = { site: e.site, url: e.url, kind, bucket };
           add(keyToString({ ...base, period: `d:${day}` }));

@@ -129,7 +129,9 @@ describe('pipeline end to end (no facade)', () => {
           ),
         ),
     });
-    console.log(`[flaky] failures ${storage.failures}, partial ${storage.partial}, unknown ${storage.unknown}`);
+    console.log(
+      `[flaky] failures ${storage.failures}, partial ${storage.partial}, unknown ${storage.unknown}`,
+    );
     expect(storage.failures).toBeGreaterThan(3);
     expect(storage.partial).toBeGreaterThan(3);
     expect(storage.unknown).toBeGreaterThan(3);
