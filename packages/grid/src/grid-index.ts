@@ -140,7 +140,7 @@ let scratch = new Float64Array(0);
 /** The dense merge's read-out buffers, kept between calls; the result is copied out of them. */
 let scratchCells = new Uint32Array(0);
 let scratchCounts = new Float64Array(0);
-/** The largest accumulator kept between calls: 1 M slots, 8 MiB. */
+/** The largest box kept between calls: 1 M slots (8 MiB of accumulator, 12 MiB of read-out buffers). */
 const SCRATCH_MAX_AREA = 2 ** 20;
 
 /**
@@ -189,8 +189,8 @@ function mergeDense(inputs: readonly GridIndex[], capacity: number, total: numbe
   const area = rows * width;
   if (area > capacity * DENSE_SLACK || area > DENSE_MAX_AREA) return undefined;
   // acc[(row - minRow) * width + (col - minCol)] = summed count of that cell (0 = absent).
-  // One scratch buffer serves every call (merges are synchronous); the read-out below zeroes
-  // it, so the buffer is all zeros again when this returns.
+  // One scratch buffer serves every call (merges are synchronous); it is zeroed after the
+  // read-out, so it is all zeros again when this returns.
   // Boxes past SCRATCH_MAX_AREA get buffers of their own, so a rare huge merge does not pin memory.
   const outLength = Math.min(capacity, area) + 1; // + 1: the read-out writes one slot past the last cell
   let acc: Float64Array;
