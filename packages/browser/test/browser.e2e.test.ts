@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM } from '@monkeytracker/test-kit';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, syntheticHeatmap } from '@monkeytracker/test-kit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonkeyTrackerGlobal } from '../src/global';
@@ -53,7 +52,7 @@ function tallPage(query: URLSearchParams): string {
 
 const renderPage = `<!doctype html><html><head><meta charset="utf-8"><title>render</title>
 <style>html,body{margin:0;padding:0}canvas,#peer{display:block}</style></head>
-<body><script src="/heatmap.global.js"></script><script src="/heatmap.min.js"></script></body></html>`;
+<body><script src="/heatmap.global.js"></script></body></html>`;
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -84,7 +83,6 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const scripts: Record<string, string> = {
     '/tracker.js': join(distDir, 'tracker.global.js'),
     '/heatmap.global.js': join(distDir, 'heatmap.global.js'),
-    '/heatmap.min.js': join(packageDir, 'node_modules/heatmap.js/build/heatmap.min.js'),
   };
   const script = scripts[url.pathname];
   if (script) send('text/javascript', readFileSync(script));
@@ -137,14 +135,7 @@ async function newPage(
   return { context, page, errors };
 }
 
-type PageWindow = Window & {
-  MonkeyTracker: Required<MonkeyTrackerGlobal>;
-  h337: {
-    create(config: Record<string, unknown>): {
-      setData(data: { min: number; max: number; data: { x: number; y: number; value: number }[] }): void;
-    };
-  };
-};
+type PageWindow = Window & { MonkeyTracker: Required<MonkeyTrackerGlobal> };
 
 describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium', () => {
   beforeAll(async () => {
@@ -583,186 +574,37 @@ describe.skipIf(!haveChromium && !mustRun)('@monkeytracker/browser in Chromium',
     await context.close();
   });
 
-  it('renders 5,000 cells within 16 ms (median of 20), beside heatmap.js on the same data', async () => {
+  it('renders 5,000 cells on a desktop and a full-page canvas: the hottest cell painted, nothing far from the data', async () => {
+    // Timing lives in `pnpm bench render` (beside heatmap.js); this checks what is drawn.
     const { context, page, errors } = await newPage();
     await page.goto(`${base}/render`);
-    // Asserted: a desktop-viewport canvas. Reported: a full-page one (2.4× the pixels), where
-    // Chromium's software bilinear upscale dominates; and ours computing every pixel (step 1).
-    const viewport = await measure(page, 1280, 1024, { runs: 20, peerRuns: 20, fullResolutionRuns: 5 });
-    const fullPage = await measure(page, 1280, 2400, { runs: 20, peerRuns: 8, fullResolutionRuns: 0 });
-    const timing = {
-      cells: 5000,
-      runs: 20,
-      chromium: browser.version(),
-      flags: '--headless --disable-gpu (software raster)',
-      loadAverage: loadavg().map((x) => +x.toFixed(2)),
-      viewport,
-      fullPage,
-    };
-    const file = join(tmpdir(), 'monkeytracker-render-timing.json');
-    writeFileSync(file, `${JSON.stringify(timing, null, 2)}\n`);
-    for (const m of [viewport, fullPage]) {
-      console.log(
-        `[render] 5,000 cells on ${m.canvas}: renderHeatmap median ${m.oursMs} ms, heatmap.js 2.0.5 median ${m.heatmapJsMs} ms` +
-          (m.oursStep1Ms ? `, renderHeatmap at step 1 (every pixel) ${m.oursStep1Ms} ms` : ''),
+    for (const [width, height] of [
+      [1280, 1024],
+      [1280, 2400],
+    ] as const) {
+      const heatmap = syntheticHeatmap(5000, width, height - 150);
+      const drawn = await page.evaluate(
+        ({ heatmap, width, height }) => {
+          const w = window as unknown as PageWindow;
+          for (const old of document.querySelectorAll('canvas')) old.remove();
+          const canvas = document.createElement('canvas');
+          canvas.width = width;
+          canvas.height = height;
+          document.body.append(canvas);
+          const ctx = canvas.getContext('2d')!;
+          const result = w.MonkeyTracker.renderHeatmap(canvas, heatmap);
+          const pixel = (x: number, y: number) => [...ctx.getImageData(x, y, 1, 1).data];
+          const hot = heatmap.cells[0]!;
+          return { drawn: result.drawn, hot: pixel(hot.x + 5, hot.y + 5), far: pixel(width / 2, height - 5) };
+        },
+        { heatmap, width, height },
       );
+      expect(drawn.drawn).toBe(5000);
+      expect(drawn.hot[3]).toBeGreaterThan(150); // the hottest cell: opaque and red
+      expect(drawn.hot[0]).toBeGreaterThan(200);
+      expect(drawn.far).toEqual([0, 0, 0, 0]); // 150 px below the data: nothing
     }
-    console.log(
-      `[render] Chromium ${timing.chromium}, --disable-gpu, load ${timing.loadAverage.join('/')}; ${file}`,
-    );
-    for (const m of [viewport, fullPage]) {
-      expect(m.drawn).toBe(5000);
-      expect(m.hotPixel[3]).toBeGreaterThan(150); // the hottest cell: opaque and red
-      expect(m.hotPixel[0]).toBeGreaterThan(200);
-      expect(m.farPixel).toEqual([0, 0, 0, 0]); // 150 px below the data: nothing
-    }
-    expect(viewport.oursMs).toBeLessThanOrEqual(16);
     expect(errors).toEqual([]);
     await context.close();
-  }, 60_000);
+  });
 });
-
-interface Measured {
-  canvas: string;
-  drawn: number;
-  oursMs: number;
-  heatmapJsMs: number;
-  oursStep1Ms?: number;
-  hotPixel: number[];
-  farPixel: number[];
-}
-
-/**
- * Renders the same synthetic 5,000-cell heatmap on a `width` × `height` canvas with
- * renderHeatmap and with heatmap.js (same point size: radius + blur = 40 px), median times.
- * Each time includes a 1-pixel read-back so queued drawing is counted.
- */
-async function measure(
-  page: Page,
-  width: number,
-  height: number,
-  counts: { runs: number; peerRuns: number; fullResolutionRuns: number },
-): Promise<Measured> {
-  const heatmap = syntheticHeatmap(5000, width, height - 150);
-  const result = await page.evaluate(
-    ({ heatmap, width, height, counts }) => {
-      const w = window as unknown as PageWindow;
-      const median = (xs: number[]) => +xs.sort((a, b) => a - b)[xs.length >> 1]!.toFixed(2);
-      const time = (runs: number, render: () => void, flush: () => void) => {
-        const times: number[] = [];
-        for (let i = 0; i < runs + 2; i++) {
-          const start = performance.now();
-          render();
-          flush();
-          if (i >= 2) times.push(performance.now() - start); // 2 warm-up runs
-        }
-        return median(times);
-      };
-      for (const old of document.querySelectorAll('canvas, #peer')) old.remove();
-      const canvas = document.createElement('canvas');
-      canvas.width = width;
-      canvas.height = height;
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-      document.body.append(canvas);
-      const ctx = canvas.getContext('2d')!;
-      const flush = () => ctx.getImageData(0, 0, 1, 1);
-      let drawn = 0;
-      const oursStep1Ms = counts.fullResolutionRuns
-        ? time(
-            counts.fullResolutionRuns,
-            () => w.MonkeyTracker.renderHeatmap(canvas, heatmap, { step: 1 }),
-            flush,
-          )
-        : undefined;
-      const oursMs = time(
-        counts.runs,
-        () => (drawn = w.MonkeyTracker.renderHeatmap(canvas, heatmap).drawn),
-        flush,
-      );
-      const pixel = (x: number, y: number) => [...ctx.getImageData(x, y, 1, 1).data];
-      const hot = heatmap.cells[0]!;
-      const hotPixel = pixel(hot.x + 5, hot.y + 5);
-      const farPixel = pixel(width / 2, height - 5);
-
-      const container = document.createElement('div');
-      container.id = 'peer';
-      container.style.width = `${width}px`;
-      container.style.height = `${height}px`;
-      document.body.append(container);
-      const peer = w.h337.create({ container, radius: 40, maxOpacity: 0.8, minOpacity: 0, blur: 0.85 });
-      const half = heatmap.cellSize / 2;
-      const data = {
-        min: 0,
-        max: heatmap.max,
-        data: heatmap.cells.map((c) => ({ x: c.x + half, y: c.y + half, value: c.count })),
-      };
-      const peerCtx = container.querySelector('canvas')!.getContext('2d')!;
-      const heatmapJsMs = time(
-        counts.peerRuns,
-        () => peer.setData(data),
-        () => peerCtx.getImageData(0, 0, 1, 1),
-      );
-      return { drawn, oursMs, heatmapJsMs, oursStep1Ms, hotPixel, farPixel };
-    },
-    { heatmap, width, height, counts },
-  );
-  return { canvas: `${width}x${height}`, ...result };
-}
-
-/**
- * `n` distinct cells (cellSize 10) of gaussian blobs plus a light uniform background, within
- * `width` × `maxY` page px; seeded, so every run draws the same picture. Sorted by count, desc.
- */
-function syntheticHeatmap(n: number, width: number, maxY: number): Heatmap {
-  let seed = 0x9e3779b9;
-  const random = () => {
-    // mulberry32
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  // Blob centres and spreads as fractions of the area's width (x, s) and height (y).
-  const blobs = [
-    { x: 0.25, y: 0.15, s: 0.05, w: 5 },
-    { x: 0.75, y: 0.25, s: 0.09, w: 3 },
-    { x: 0.5, y: 0.55, s: 0.12, w: 3 },
-    { x: 0.2, y: 0.8, s: 0.08, w: 2 },
-    { x: 0.8, y: 0.85, s: 0.1, w: 2 },
-  ];
-  const weights = blobs.reduce((sum, b) => sum + b.w, 0);
-  const counts = new Map<number, number>();
-  const cellSize = 10;
-  let total = 0;
-  while (counts.size < n) {
-    let x: number;
-    let y: number;
-    if (random() < 0.1) {
-      x = random() * width;
-      y = random() * maxY;
-    } else {
-      let pick = random() * weights;
-      let blob = blobs[0]!;
-      for (const b of blobs)
-        if ((pick -= b.w) <= 0) {
-          blob = b;
-          break;
-        }
-      x = (blob.x + gauss() * blob.s) * width;
-      y = blob.y * maxY + gauss() * blob.s * width;
-    }
-    if (x < 0 || y < 0 || x >= width || y >= maxY) continue;
-    const id = Math.floor(y / cellSize) * 10_000 + Math.floor(x / cellSize);
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    total++;
-  }
-  const cells = [...counts].map(([id, count]) => ({
-    x: (id % 10_000) * cellSize,
-    y: Math.floor(id / 10_000) * cellSize,
-    count,
-  }));
-  cells.sort((a, b) => b.count - a.count);
-  return { cellSize, total, max: cells[0]!.count, cells };
-}
