@@ -18,8 +18,9 @@ export interface GridBuilderOptions {
 
 /**
  * The mutable counter of the live path: an open-addressing hash table (linear probing) from
- * cell id to count in two typed arrays, doubled when 3/4 full. Adding an event allocates
- * nothing; {@link GridBuilder.toIndex} produces the immutable, sorted {@link GridIndex}.
+ * cell id to count, 8 bytes per slot, doubled when 3/4 full. Adding an event allocates nothing
+ * (short of a count past 2^32 - 2 in one cell, which moves to a map);
+ * {@link GridBuilder.toIndex} produces the immutable, sorted {@link GridIndex}.
  *
  * @example
  * ```ts
