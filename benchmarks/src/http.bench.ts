@@ -10,6 +10,8 @@
  *    a new url per event, driven at twice the sustainable rate: the server answers 503 +
  *    Retry-After, counts the drops, keeps its memory bounded, and accepts again once merges
  *    catch up after the load stops.
+ * 3. Handler ÷ bare server: 4 interleaved pairs of fresh processes (6 s each after a 4 s
+ *    warm-up), their median ratio, so the machine's drift falls on both sides.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
