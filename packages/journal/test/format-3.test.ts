@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { emptyEvent, type HeatEvent } from '@monkeytracker/grid';
 import { Packr } from 'msgpackr';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeBatch } from '../src/batch-codec';
 import { EventStage } from '../src/event-stage';
 import { encodeFrame, scanFrames } from '../src/frame-codec';
@@ -25,22 +25,10 @@ import {
 } from '../src/index';
 import { PACKAGE_DIR } from './build-dist';
 import { encodeFormat2 } from './format-2-encoder';
-import { ELEMENT_SELECTORS, elementEventsFrom, eventsFrom, readAll, tempDir } from './helpers';
+import { ELEMENT_SELECTORS, elementEventsFrom, eventsFrom, readAll, testDir } from './helpers';
 
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'format-2');
 const packr = new Packr({ useRecords: false });
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function dir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 async function frames(d: string, fromPosition = 0): Promise<JournalFrame[]> {
   const out: JournalFrame[] = [];
@@ -70,7 +58,7 @@ function payload(events: HeatEvent[], first: number): Uint8Array {
 
 describe('journal format 3', () => {
   it('a format 2 segment replays with empty element fields, its positions and cuts', async () => {
-    const d = dir();
+    const d = testDir();
     cpSync(FIXTURE, d, { recursive: true });
     const file = readdirSync(d)[0] as string;
     expect(versions(join(d, file))).toEqual([2, 2, 2]);
@@ -90,7 +78,7 @@ describe('journal format 3', () => {
   });
 
   it('a mixed directory (format 2 segment, then format 3 frames after reopening) reads back in order', async () => {
-    const d = dir();
+    const d = testDir();
     cpSync(FIXTURE, d, { recursive: true });
     const old = readdirSync(d);
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
@@ -124,7 +112,7 @@ describe('journal format 3', () => {
   });
 
   it('a raw format 2 segment left by a crashed older writer is recovered, sealed and continued', async () => {
-    const d = dir();
+    const d = testDir();
     const raw = Buffer.concat([
       encodeFrame(encodeFormat2(eventsFrom(0, 150), 0)),
       encodeFrame(encodeFormat2(eventsFrom(150, 150), 150, true)),
@@ -151,7 +139,7 @@ describe('journal format 3', () => {
   });
 
   it('events with elements round-trip through sealed block segments, range reads and verify', async () => {
-    const d = dir();
+    const d = testDir();
     const all = elementEventsFrom(0, 6000);
     expect(new Set(all.map((e) => e.sel)).size).toBe(ELEMENT_SELECTORS + 1);
     const journal = await openJournal({ dir: d, fsyncMs: 20, blockBytes: 8 * 1024 });
@@ -171,7 +159,7 @@ describe('journal format 3', () => {
   });
 
   it('events with elements round-trip through raw segments', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20, compress: false, segmentBytes: 4096 });
     for (let f = 0; f < 6; f++) {
       journal.append(elementEventsFrom(f * 100, 100));
@@ -183,7 +171,7 @@ describe('journal format 3', () => {
   });
 
   it('a format 3 frame that passes its checksum but does not decode is skipped and reported', async () => {
-    const d = dir();
+    const d = testDir();
     const bad = decodeEnvelope(payload(elementEventsFrom(100, 100), 100));
     // Selector ids past the dictionary: only its first entry is kept.
     const badPayload = packr.pack({ ...bad, sels: (bad.sels as string[]).slice(0, 1) });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_KINDS, type EventKind, type HeatEvent } from '@monkeytracker/grid';
+import { onTestFinished } from 'vitest';
 import { type ReadJournalOptions, readJournal } from '../src/index';
 
 const KINDS: EventKind[] = ['click', 'scroll', 'move'];
@@ -11,6 +12,13 @@ const KINDS: EventKind[] = ['click', 'scroll', 'move'];
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'mt-journal-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temporary directory, removed when the running test finishes. Call it inside a test. */
+export function testDir(): string {
+  const t = tempDir();
+  onTestFinished(t.cleanup);
+  return t.dir;
 }
 
 /**

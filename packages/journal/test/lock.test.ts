@@ -2,22 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { JournalLockedError, openJournal } from '../src/index';
 import { claimPath, readRecord } from '../src/journal-lock';
 import { ensureBuilt, PACKAGE_DIR } from './build-dist';
-import { eventsFrom, readAll, tempDir } from './helpers';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function dir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+import { eventsFrom, readAll, testDir } from './helpers';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -28,7 +17,7 @@ function deadPid(): number {
 
 describe('lock', () => {
   it('refuses a second writer on the same directory, then lets it in after close', async () => {
-    const d = dir();
+    const d = testDir();
     const first = await openJournal({ dir: d });
     const err = await openJournal({ dir: d }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JournalLockedError);
@@ -44,7 +33,7 @@ describe('lock', () => {
   });
 
   it('refuses a writer while another live process holds the lock; takes it over once that process is killed', async () => {
-    const d = dir();
+    const d = testDir();
     const child = spawn(process.execPath, [join(PACKAGE_DIR, 'test', 'fixtures', 'hold-lock.mjs'), d], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -60,7 +49,7 @@ describe('lock', () => {
   }, 20_000);
 
   it('takes over a stale lock file left by a dead process', async () => {
-    const d = dir();
+    const d = testDir();
     writeFileSync(
       join(d, 'LOCK'),
       JSON.stringify({ pid: deadPid(), hostname: hostname(), startedAt: 1, token: 'x' }),
@@ -70,7 +59,7 @@ describe('lock', () => {
   });
 
   it('takes over a lock left by an earlier process that had our pid (containers reuse pids)', async () => {
-    const d = dir();
+    const d = testDir();
     writeFileSync(
       join(d, 'LOCK'),
       JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: 1, token: 'x' }),
@@ -81,7 +70,7 @@ describe('lock', () => {
   });
 
   it('respects a lock from another host and a freshly garbled lock', async () => {
-    const d = dir();
+    const d = testDir();
     writeFileSync(
       join(d, 'LOCK'),
       JSON.stringify({ pid: deadPid(), hostname: 'elsewhere', startedAt: 1, token: 'x' }),
@@ -94,7 +83,7 @@ describe('lock', () => {
 
 describe('lock takeover leftovers', () => {
   it('takes over a stale lock whose claim was left by a racer that died holding it', async () => {
-    const d = dir();
+    const d = testDir();
     const dead = deadPid();
     const lockPath = join(d, 'LOCK');
     writeFileSync(lockPath, JSON.stringify({ pid: dead, hostname: hostname(), startedAt: 1, token: 'x' }));
@@ -110,7 +99,7 @@ describe('lock takeover leftovers', () => {
   });
 
   it('waits for a live process holding the claim, and never removes the lock under it', async () => {
-    const d = dir();
+    const d = testDir();
     const lockPath = join(d, 'LOCK');
     writeFileSync(
       lockPath,

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { emptyEvent } from '@monkeytracker/grid';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   JournalClosedError,
   type JournalError,
@@ -9,22 +9,11 @@ import {
   readJournal,
   verifyJournal,
 } from '../src/index';
-import { eventAt, eventsFrom, readAll, tempDir, waitFor } from './helpers';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function dir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+import { eventAt, eventsFrom, readAll, testDir, waitFor } from './helpers';
 
 describe('round trip', () => {
   it('reads back every appended event, in order, after close', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     let n = 0;
     for (let b = 0; b < 50; b++) {
@@ -40,7 +29,7 @@ describe('round trip', () => {
   });
 
   it('rotates by size and keeps order across segments', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20, segmentBytes: 4096 });
     let n = 0;
     for (let b = 0; b < 40; b++) {
@@ -59,7 +48,7 @@ describe('round trip', () => {
   });
 
   it('rotates by age with an injected clock', async () => {
-    const d = dir();
+    const d = testDir();
     let now = Date.parse('2024-06-10T10:00:00Z');
     const journal = await openJournal({ dir: d, fsyncMs: 20, segmentMs: 60_000, clock: () => now });
     let n = 0;
@@ -82,7 +71,7 @@ describe('round trip', () => {
   });
 
   it('seals an idle segment once it is older than segmentMs', async () => {
-    const d = dir();
+    const d = testDir();
     let now = 1_000_000;
     const journal = await openJournal({ dir: d, fsyncMs: 10, segmentMs: 1000, clock: () => now });
     journal.append(eventsFrom(0, 10));
@@ -95,7 +84,7 @@ describe('round trip', () => {
   });
 
   it('reads the live segment of an open journal up to its last frame', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     journal.append(eventsFrom(0, 300));
     await journal.flush();
@@ -106,7 +95,7 @@ describe('round trip', () => {
   });
 
   it('filters by event time with from (inclusive) and to (exclusive)', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20, segmentBytes: 2048 });
     for (let b = 0; b < 20; b++) {
       journal.append(eventsFrom(b * 100, 100));
@@ -123,7 +112,7 @@ describe('round trip', () => {
   });
 
   it('keeps events intact when the caller mutates its array after append', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     const batch = eventsFrom(0, 10);
     journal.append(batch);
@@ -133,7 +122,7 @@ describe('round trip', () => {
   });
 
   it('drops and reports invalid events, counts them, and writes the rest', async () => {
-    const d = dir();
+    const d = testDir();
     const errors: JournalError[] = [];
     const journal = await openJournal({ dir: d, fsyncMs: 20, onError: (e) => errors.push(e) });
     const batch = [
@@ -152,7 +141,7 @@ describe('round trip', () => {
   });
 
   it('round-trips extreme values: large t, many sites, unicode urls', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     const events = [
       { ...emptyEvent(), kind: 'click' as const, url: '/ü/€/😀', x: 0, y: 0, vw: 0, vh: 0, t: 0, site: 's1' },
@@ -192,7 +181,7 @@ describe('round trip', () => {
   });
 
   it('counts stats and is idempotent on close; use after close is a clear error', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20 });
     journal.append(eventsFrom(0, 100));
     await journal.flush();
@@ -215,7 +204,7 @@ describe('round trip', () => {
   });
 
   it('leaves raw segments when compress is false, and reads them', async () => {
-    const d = dir();
+    const d = testDir();
     const journal = await openJournal({ dir: d, fsyncMs: 20, compress: false, segmentBytes: 1024 });
     for (let b = 0; b < 5; b++) {
       journal.append(eventsFrom(b * 50, 50));
@@ -228,14 +217,14 @@ describe('round trip', () => {
 
   it('rejects bad options with a clear error', async () => {
     await expect(openJournal({ dir: '' })).rejects.toThrow(JournalOptionError);
-    await expect(openJournal({ dir: dir(), fsyncMs: -1 })).rejects.toThrow(/fsyncMs/);
-    await expect(readAll({ dir: dir(), from: Number.NaN })).rejects.toThrow(JournalOptionError);
+    await expect(openJournal({ dir: testDir(), fsyncMs: -1 })).rejects.toThrow(/fsyncMs/);
+    await expect(readAll({ dir: testDir(), from: Number.NaN })).rejects.toThrow(JournalOptionError);
   });
 
   it('reads an empty or missing directory as no events', async () => {
-    expect(await readAll({ dir: dir() })).toEqual([]);
+    expect(await readAll({ dir: testDir() })).toEqual([]);
     const batches = [];
-    for await (const b of readJournal({ dir: `${dir()}/missing` })) batches.push(b);
+    for await (const b of readJournal({ dir: `${testDir()}/missing` })) batches.push(b);
     expect(batches).toEqual([]);
   });
 });
