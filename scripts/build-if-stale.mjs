@@ -4,7 +4,7 @@
 // package has a `dist` newer than everything a build reads: any package's sources, scripts,
 // package.json, tsup and TypeScript configs, and the lockfile. Any package counts for every
 // other, because bundles take code from their workspace dependencies (the viewer bundles the
-// browser renderers). `--force` always builds.
+// browser renderers). `--force` always builds; `--dry-run` only says what it would do.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,5 +50,5 @@ if (reason === undefined) {
   console.log('build: every package is up to date (each dist is newer than all sources); skipped');
 } else {
   console.log(`build: ${reason}; building every package`);
-  execFileSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
+  if (!process.argv.includes('--dry-run')) execFileSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
 }
