@@ -12,11 +12,14 @@ import {
   marksOf,
   newDocument,
 } from './index-document';
+import { type StampDocument, stampedWrite, stampIds } from './page-stamps';
 import { backoffDelay } from './retry-backoff';
 
 /** What {@link casMerge} needs: the collection and the retry policy. */
 export interface CasMergeContext {
   collection: Collection<IndexDocument>;
+  /** The page stamps (`page-stamps.ts`), a collection of their own. */
+  stamps: Collection<StampDocument>;
   writeConcern: WriteConcernSettings | undefined;
   /** Rounds a key may lose before `StorageConflictError`. */
   maxRetries: number;
@@ -62,8 +65,9 @@ export async function readByIds<T extends { _id: string }>(
   ctx: CasMergeContext,
   ids: string[],
   projection: Record<string, 1>,
+  from: Collection<never> = ctx.collection as never,
 ): Promise<T[]> {
-  const collection = ctx.collection as unknown as Collection<T>;
+  const collection = from as unknown as Collection<T>;
   if (ctx.pointReads) {
     const docs = await Promise.all(
       ids.map((_id) => collection.findOne({ _id } as never, { projection, readPreference: 'primary' })),
@@ -107,6 +111,9 @@ const DUPLICATE_KEY = 11000;
  *    `updateOne({ _id, v }, { $set: blob, marks, v + 1, … })`; `matchedCount` 0 means the key
  *    moved on (lost, next round). Without claims (MongoDB) the conditional update alone decides.
  * 5. best effort: delete the winners' previous claims, so a key keeps one claim.
+ *
+ * Steps 3–4 are bracketed by the page stamps of the keys written (`stampedWrite`): a fresh token
+ * in `s` before, the same in `f` after, which lets readers validate a warm cache in one read.
  *
  * Counts and marks move in one document update, so a delta is applied at most once per
  * (key, writer, position) whatever fails when: a retry after an unknown outcome re-reads the
@@ -157,13 +164,30 @@ export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge
     if (pending.size === 0) return { applied, skipped };
     await ctx.onBeforeWrite?.(ids);
 
-    const [insertResults, updateResults] = await Promise.all([
-      insertAll(
-        ctx,
-        inserts.map((i) => i.doc),
-      ),
-      writeUpdates(ctx, updates),
-    ]);
+    const written = [...inserts.map((i) => i.doc._id), ...updates.map((u) => u.k)];
+    let insertResults: WriteResult[];
+    let updateResults: WriteResult[];
+    try {
+      [insertResults, updateResults] = await stampedWrite(
+        ctx.stamps,
+        stampIds(written),
+        ctx.writeConcern,
+        async () => {
+          const results = await Promise.all([
+            insertAll(
+              ctx,
+              inserts.map((i) => i.doc),
+            ),
+            writeUpdates(ctx, updates),
+          ]);
+          // An error may hide a write that still lands: then the stamp must stay unsettled.
+          const settled = results.every((r) => r.every((x) => typeof x === 'string'));
+          return { result: results, settled };
+        },
+      );
+    } catch (err) {
+      throw fail(err); // the stamps' start failed (nothing written), or a write threw
+    }
 
     const lost = new Map<string, KeyMerge>();
     const previousClaims: string[] = [];
