@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonkeyTrackerGlobal } from '../src/global';
 import type { Heatmap } from '../src/heatmap';
 import type { TrackedEvent } from '../src/start-tracking';
-import { ensureBuilt, packageDir } from './ensure-built';
+import { ensureBuilt } from './ensure-built';
 
 // The tracker and the renderer in a real Chromium, against a tiny collector that does what the
 // server's ingest endpoint does: POST a JSON array (or { events }) as application/json or
