@@ -8,7 +8,7 @@ const ENTRY_OVERHEAD_BYTES = 256;
  * Decoded stored indexes by `_id`, creation stamp and version, least recently used first out,
  * bounded in bytes (`indexByteLength`: ids, counts and element labels). A hit is valid only for
  * the very document and version the server reports, or while its page stamp still reads the
- * settled token the entry was validated under (see `page-stamps.ts`), so the cache never answers
+ * settled epoch the entry was validated under (see `page-stamps.ts`), so the cache never answers
  * with a stale index.
  */
 export class DecodedCache {
@@ -50,8 +50,8 @@ export class DecodedCache {
   }
 
   /**
-   * The cached index of `id` if it was validated while its page stamp read the settled token
-   * `stamp` (the caller has just read the stamp, still settled at that token), and marks it
+   * The cached index of `id` if it was validated while its page read settled at the epoch
+   * `stamp` (the caller has just read the page, still settled at that epoch), and marks it
    * recently used. A miss keeps the entry: its version may still be current.
    */
   takeStamped(id: string, stamp: string): StoredIndex | undefined {
@@ -64,7 +64,7 @@ export class DecodedCache {
 
   /**
    * Caches a freshly read index, evicting the least recently used past `maxBytes`. `stamp`: the
-   * settled token its page stamp read before the index was read, if it was settled.
+   * settled epoch its page read before the index was read, if the page was settled.
    */
   put(id: string, created: number, stored: StoredIndex, stamp: string | undefined): void {
     const bytes = indexByteLength(stored.index) + id.length * 2 + ENTRY_OVERHEAD_BYTES;

@@ -31,13 +31,12 @@ import { ensureIndexes } from './ensure-indexes';
 import { MongoStorageOptionsError } from './errors';
 import { claimId, decodeBlob, filterQuery, type IndexDocument, marksOf } from './index-document';
 import {
-  newStampToken,
+  readSettledEpochs,
   type StampDocument,
-  settledToken,
+  type StampStore,
   stampedWrite,
   stampId,
   stampIds,
-  writeStamps,
 } from './page-stamps';
 
 /** Options of {@link MongoStorage}: exactly one of `uri`, `client`, `collection`. */
@@ -137,6 +136,7 @@ export class MongoStorage implements StorageAdapter {
   readonly #ownsClient: boolean;
   readonly #collection: Collection<IndexDocument>;
   readonly #stamps: Collection<StampDocument>;
+  readonly #stampStore: StampStore;
   readonly #readPreference: ReadPreferenceLike | undefined;
   /** Reads go to the primary: page stamps can then vouch for cached indexes (see `get`). */
   readonly #readsPrimary: boolean;
@@ -184,6 +184,7 @@ export class MongoStorage implements StorageAdapter {
       return value;
     };
     this.#readPreference = options.readPreference;
+    this.#stampStore = { stamps: this.#stamps, writeConcern: options.writeConcern };
     // The collection's own preference comes from the client (a URI's `readPreference=`) or the host.
     const preference = options.readPreference ?? this.#collection.readPreference;
     const mode = typeof preference === 'object' ? preference.mode : preference;
@@ -194,7 +195,7 @@ export class MongoStorage implements StorageAdapter {
     this.#cache = cacheBytes > 0 ? new DecodedCache(cacheBytes) : undefined;
     this.#merge = {
       collection: this.#collection,
-      stamps: this.#stamps,
+      stamps: { stamps: this.#stamps, writeConcern: options.writeConcern },
       writeConcern: options.writeConcern,
       maxRetries: positive('maxRetries', options.maxRetries ?? 40, 0),
       retryBaseMs: positive('retryBaseMs', options.retryBaseMs ?? 5, 0),
@@ -249,7 +250,7 @@ export class MongoStorage implements StorageAdapter {
     // Connect explicitly: when the driver's implicit connect fails, it closes the topology and
     // every later operation fails with "Topology is closed"; an explicit connect can be retried.
     if (this.#ownsClient) await this.#client!.connect();
-    await ensureIndexes(this.#collection);
+    await ensureIndexes(this.#collection, this.#stamps);
     const detect = this.#detectServer;
     if (detect.pointReads || detect.claims) {
       const ferret = await isFerretDb(this.#collection);
@@ -311,9 +312,9 @@ export class MongoStorage implements StorageAdapter {
   /**
    * See {@link StorageAdapter.get}. Without the cache (`cacheBytes: 0`): one `find` of the
    * documents (one round trip for up to 100 keys). With it: first one small read of the keys'
-   * page stamps (one per heatmap: site, kind, bucket, url); keys cached while their page stamp
-   * was settled at the token it still reads answer from the cache — a warm query is that one
-   * read. The rest: one `find` of their versions when some are cached, then one of the documents
+   * page stamps (one per heatmap: site, kind, bucket, url); keys cached while their page was
+   * settled (no write in progress) at the epoch it still reads answer from the cache — a warm
+   * query is that one read. The rest: one `find` of their versions when some are cached, then one of the documents
    * whose version is not the cached one.
    */
   async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
@@ -369,36 +370,9 @@ export class MongoStorage implements StorageAdapter {
     return out;
   }
 
-  /**
-   * The settled token of each page stamp of `ids` (absent: unsettled or never written). A stamp
-   * left unsettled for longer than `staleClaimMs` (its writer crashed or failed mid-write) is
-   * repaired with a fresh settled token, best effort.
-   */
-  async #settledTokens(ids: readonly string[]): Promise<Map<string, string>> {
-    const pages = stampIds(ids);
-    const stamps = await this.#find<StampDocument>(pages, { s: 1, f: 1, at: 1 }, this.#stamps as never);
-    const tokens = new Map<string, string>();
-    const stale: string[] = [];
-    const limit = Date.now() - this.#merge.staleClaimMs;
-    for (const stamp of stamps) {
-      const token = settledToken(stamp);
-      if (token !== undefined) tokens.set(stamp._id, token);
-      else if (stamp.at instanceof Date && stamp.at.getTime() < limit) stale.push(stamp._id);
-    }
-    if (stale.length > 0) {
-      const token = newStampToken();
-      const repaired = await writeStamps(
-        this.#stamps,
-        stale,
-        { s: token, f: token, at: new Date() },
-        this.#writeConcern,
-      ).then(
-        () => true,
-        () => false,
-      );
-      if (repaired) for (const id of stale) tokens.set(id, token);
-    }
-    return tokens;
+  /** The settled epoch of each page of `ids`, repairing pages of dead writers (see `page-stamps.ts`). */
+  #settledTokens(ids: readonly string[]): Promise<Map<string, string>> {
+    return readSettledEpochs(this.#stampStore, stampIds(ids), this.#merge.staleClaimMs);
   }
 
   /** Documents of `ids` with `projection`: one `$in` query, or point reads on FerretDB. */
@@ -453,9 +427,8 @@ export class MongoStorage implements StorageAdapter {
 
   /**
    * See {@link StorageAdapter.delete}. One `find` of the matching keys, then their deletion by
-   * `_id` (a key created meanwhile is kept, as if merged just after) bracketed by their page
-   * stamps, then the deleted keys' version claims (so a key merged again later starts clean) and,
-   * for `{ all: true }`, the page stamps.
+   * `_id` (a key created meanwhile is kept, as if merged just after) with their pages held open
+   * (page stamps), then the deleted keys' version claims (so a key merged again later starts clean).
    */
   async delete(filter: DeleteFilter): Promise<number> {
     this.#assertOpen('delete');
@@ -464,7 +437,7 @@ export class MongoStorage implements StorageAdapter {
       await this.#init();
       const doomed = await this.#collection.find(query, { projection: { v: 1 } }).toArray();
       const pages = stampIds(doomed.map((d) => d._id));
-      const deleted = await stampedWrite(this.#stamps, pages, this.#writeConcern, async () => {
+      const deleted = await stampedWrite(this.#stampStore, pages, async () => {
         let count = 0;
         for (let i = 0; i < doomed.length; i += DELETE_CHUNK) {
           const chunk = doomed.slice(i, i + DELETE_CHUNK).map((d) => d._id);
@@ -476,14 +449,12 @@ export class MongoStorage implements StorageAdapter {
         }
         return { result: count, settled: true };
       });
-      // The claims go, and with `{ all: true }` the stamps too (an absent stamp vouches for nothing).
       const claims = doomed.map((d) => claimId(d._id, d.v));
       for (let i = 0; i < claims.length; i += DELETE_CHUNK) {
         await this.#collection
           .deleteMany({ _id: { $in: claims.slice(i, i + DELETE_CHUNK) } })
           .catch(() => {});
       }
-      if ('all' in filter) await this.#stamps.deleteMany({}).catch(() => {});
       return deleted;
     } catch (err) {
       throw this.#wrap(err, 'delete');

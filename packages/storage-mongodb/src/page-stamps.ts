@@ -2,43 +2,53 @@ import { randomBytes } from 'node:crypto';
 import type { Collection, WriteConcernSettings } from 'mongodb';
 
 /**
- * A page's change stamp: one tiny document per (site, kind, bucket, url) — every period of one
- * heatmap — that lets a reader with a warm cache check a whole query in one small read instead of
- * reading the version of every key (on FerretDB that read costs as much as reading the blobs,
- * because it parses whole documents).
+ * Page stamps let a reader with a warm cache check a whole query in one small read instead of
+ * reading the version of every key (on FerretDB that read costs as much as reading the blobs:
+ * it parses whole documents). A page is one heatmap: site, kind, bucket, url — every period.
+ * They live in a collection of their own, of two kinds of tiny documents:
  *
- * Every write of a key of the page (a merge round, a delete) first sets `s` to a fresh random
- * token (the writer's own), then writes, then sets `f` to the same token. The stamp is *settled*
- * when `s === f`; a cache entry validated while the stamp was settled at token `x` may answer
- * again while the stamp still reads `s === f === x`:
+ * - the page's **epoch** `{ _id: page, e }`: a random token, replaced by every write that
+ *   finished;
+ * - an **open marker** `{ _id: 'open|<token>|<page>', page, at }` per write in progress: inserted
+ *   (a unique `_id`: atomic on every server) before the write's index documents, deleted after
+ *   the epoch moved.
  *
- * - any write that lands after the reader's read set `s` to its own fresh token before, so the
- *   stamp cannot read `x`/`x` again once that writer's merge has returned;
- * - the stamp survives servers whose updates are whole-document read-modify-writes that can
- *   resurrect an older field (FerretDB 1.x): every write of the stamp carries a token of its
- *   own writer in the field it sets, so only the writer of `x` can ever produce `x`/`x`, and it
- *   does so once;
- * - a writer that crashes (or fails with an unknown outcome) between its two writes leaves the
- *   stamp unsettled: readers then check key versions as before — slower, never stale — and a
- *   reader that finds a stamp unsettled for longer than `staleClaimMs` writes a fresh settled
- *   pair (safe for the same reason: its token is new).
+ * A page is *settled* when it has no open marker; a cached index validated while its page was
+ * settled at epoch `x` may answer again while the page still reads settled at `x`:
+ *
+ * - a write that lands after the reader's read inserted its marker before; if the reader did not
+ *   see it, the marker was inserted after the read, so the write moves the epoch off `x` before
+ *   it removes the marker — and any number of writers may interleave: each has its own marker;
+ * - epochs are only ever replaced by fresh tokens, so a whole-document write-back from a stale
+ *   read (FerretDB 1.x updates are not atomic) never brings `x` back;
+ * - a writer that dies (or fails with an unknown outcome) between its marker and its removal
+ *   leaves the page unsettled: readers then check key versions — slower, never stale — and a
+ *   reader that finds a marker older than `staleClaimMs` replaces the epoch, then removes it.
  */
-export interface StampDocument {
+export type StampDocument = EpochDocument | OpenMarker;
+
+/** A page's epoch (see {@link StampDocument}). */
+export interface EpochDocument {
   _id: string;
-  /** Token of the last write that started. */
-  s: string;
-  /** Token of the last write that finished; absent until one has. */
-  f?: string;
-  /** When `s` was set (writer's clock), to repair stamps of crashed writers. */
+  /** Token of the last write that finished. */
+  e: string;
+}
+
+/** A write in progress on a page (see {@link StampDocument}). */
+export interface OpenMarker {
+  _id: string;
+  /** The page it keeps unsettled. */
+  page: string;
+  /** When the write began (writer's clock), to repair pages of crashed writers. */
   at: Date;
 }
 
 const SEPARATOR = '|';
 
 /**
- * The stamp `_id` of a key string `site|kind|bucket|period|url`: the key without its period.
- * Never a key string (read as one, its bucket field would be an event kind, not a number) nor a
- * claim id.
+ * The page id of a key string `site|kind|bucket|period|url`: `stamp|site|kind|bucket|url`, the
+ * key without its period. Never a key string (read as one, its bucket field would be an event
+ * kind, not a number) nor a claim id.
  */
 export function stampId(k: string): string {
   let at = -1;
@@ -47,65 +57,124 @@ export function stampId(k: string): string {
   return `stamp${SEPARATOR}${k.slice(0, at)}${SEPARATOR}${k.slice(periodEnd + 1)}`;
 }
 
-/** The distinct stamp ids of key strings. */
+/** The distinct page ids of key strings. */
 export function stampIds(keys: Iterable<string>): string[] {
   const ids = new Set<string>();
   for (const k of keys) ids.add(stampId(k));
   return [...ids];
 }
 
-/** A fresh stamp token (random: never written before). */
-export function newStampToken(): string {
+/** A fresh token (random: never written before). */
+function newToken(): string {
   return randomBytes(9).toString('base64url');
 }
 
-/** The token a reader may tag cache entries with: the settled token, or undefined. */
-export function settledToken(doc: Pick<StampDocument, 's' | 'f'> | undefined): string | undefined {
-  return doc !== undefined && typeof doc.s === 'string' && doc.s === doc.f ? doc.s : undefined;
+/** The collection of page stamps and how to write it. */
+export interface StampStore {
+  stamps: Collection<StampDocument>;
+  writeConcern: WriteConcernSettings | undefined;
 }
 
-const DUPLICATE_KEY = 11000;
-
-/**
- * Sets `fields` on the stamps `ids`, creating them when absent if `upsert`; a duplicate `_id`
- * (another writer created the stamp at the same moment) is retried once as an update. Rejects on
- * failure.
- */
-export async function writeStamps(
-  collection: Collection<StampDocument>,
-  ids: readonly string[],
-  fields: Partial<Omit<StampDocument, '_id'>>,
-  writeConcern: WriteConcernSettings | undefined,
-  upsert = true,
-): Promise<void> {
+/** Replaces the epochs of `pages` with `token` (creating them when absent). Rejects on failure. */
+async function setEpochs(store: StampStore, pages: readonly string[], token: string): Promise<void> {
+  const epochs = store.stamps as unknown as Collection<EpochDocument>;
   const one = async (_id: string) => {
+    const set = { $set: { e: token } };
     try {
-      await collection.updateOne({ _id }, { $set: fields }, { upsert, writeConcern });
+      await epochs.updateOne({ _id }, set, { upsert: true, writeConcern: store.writeConcern });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
-      await collection.updateOne({ _id }, { $set: fields }, { writeConcern });
+      // Another writer created the epoch at the same moment: it exists now.
+      if ((err as { code?: unknown }).code !== 11000) throw err;
+      await epochs.updateOne({ _id }, set, { writeConcern: store.writeConcern });
     }
   };
-  await Promise.all(ids.map(one));
+  await Promise.all(pages.map(one));
 }
 
 /**
- * Runs `write` between the two stamp writes of the pages `ids` (see {@link StampDocument}).
- * The start must land before `write` begins, so its failure rejects without writing anything;
- * the finish is best effort and skipped when `write` rejects or says its outcome is unknown:
- * a stamp left unsettled only costs readers their fast path.
+ * Runs `write` with the pages `ids` held open (see {@link StampDocument}). The markers must land
+ * before `write` begins, so their failure rejects without writing anything; closing (new epoch,
+ * then the markers removed) is best effort and skipped when `write` rejects or says its outcome
+ * is unknown: a page left open only costs readers their fast path.
  */
 export async function stampedWrite<T>(
-  collection: Collection<StampDocument>,
-  ids: readonly string[],
-  writeConcern: WriteConcernSettings | undefined,
+  store: StampStore,
+  pages: readonly string[],
   write: () => Promise<{ result: T; settled: boolean }>,
 ): Promise<T> {
-  if (ids.length === 0) return (await write()).result;
-  const token = newStampToken();
-  await writeStamps(collection, ids, { s: token, at: new Date() }, writeConcern);
+  if (pages.length === 0) return (await write()).result;
+  const token = newToken();
+  const markers = pages.map((page) => ({
+    _id: `open${SEPARATOR}${token}${SEPARATOR}${page}`,
+    page,
+    at: new Date(),
+  }));
+  await (store.stamps as unknown as Collection<OpenMarker>).insertMany(markers, {
+    writeConcern: store.writeConcern,
+  });
   const { result, settled } = await write();
-  // Not an upsert: a stamp deleted meanwhile (`delete({ all: true })`) stays absent, not half-made.
-  if (settled) await writeStamps(collection, ids, { f: token }, writeConcern, false).catch(() => {});
+  if (settled) {
+    try {
+      await setEpochs(store, pages, token);
+      await store.stamps.deleteMany(
+        { _id: { $in: markers.map((m) => m._id) } },
+        { writeConcern: store.writeConcern },
+      );
+    } catch {
+      // Left open: readers check versions until a reader repairs the page.
+    }
+  }
   return result;
+}
+
+/**
+ * The settled epoch of each page of `pages` (absent: open, or never written), in one read.
+ * Markers older than `staleMs` belong to writers that died: the page gets a new epoch and they
+ * are removed (best effort; the page counts as open for this read).
+ */
+export async function readSettledEpochs(
+  store: StampStore,
+  pages: readonly string[],
+  staleMs: number,
+): Promise<Map<string, string>> {
+  const docs = await store.stamps
+    .find({ $or: [{ _id: { $in: [...pages] } }, { page: { $in: [...pages] } }] } as never, {
+      readPreference: 'primary',
+      batchSize: 1000,
+    })
+    .toArray();
+  const epochs = new Map<string, string>();
+  const open = new Set<string>();
+  const stale = new Map<string, OpenMarker[]>();
+  const limit = Date.now() - staleMs;
+  for (const doc of docs) {
+    if ('page' in doc && typeof doc.page === 'string') {
+      open.add(doc.page);
+      if (doc.at instanceof Date && doc.at.getTime() < limit) {
+        const list = stale.get(doc.page) ?? [];
+        list.push(doc);
+        stale.set(doc.page, list);
+      }
+    } else if ('e' in doc && typeof doc.e === 'string') {
+      epochs.set(doc._id, doc.e);
+    }
+  }
+  for (const page of open) epochs.delete(page);
+  if (stale.size > 0) await repair(store, stale);
+  return epochs;
+}
+
+/** A new epoch for each page, then its dead markers removed (by `_id` and `at`). Best effort. */
+async function repair(store: StampStore, stale: Map<string, OpenMarker[]>): Promise<void> {
+  try {
+    await setEpochs(store, [...stale.keys()], newToken());
+    const markers = [...stale.values()].flat();
+    await Promise.all(
+      markers.map((m) =>
+        store.stamps.deleteOne({ _id: m._id, at: m.at } as never, { writeConcern: store.writeConcern }),
+      ),
+    );
+  } catch {
+    // The next reader tries again.
+  }
 }

@@ -9,7 +9,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { claimId } from '../src/index-document';
-import { settledToken, stampId } from '../src/page-stamps';
+import { stampId } from '../src/page-stamps';
 
 const periodArb = fc.oneof(
   fc.integer({ min: 1, max: 28 }).map((d) => `d:2024-02-${String(d).padStart(2, '0')}` as Period),
@@ -49,13 +49,5 @@ describe('page stamps', () => {
         expect(id.startsWith('stamp|')).toBe(true);
       }),
     );
-  });
-
-  it('only a stamp whose finish matches its start vouches for anything', () => {
-    expect(settledToken({ s: 'x', f: 'x' })).toBe('x');
-    expect(settledToken({ s: 'x', f: 'y' })).toBeUndefined();
-    expect(settledToken({ s: 'x' })).toBeUndefined();
-    expect(settledToken({ f: 'x' } as never)).toBeUndefined();
-    expect(settledToken(undefined)).toBeUndefined();
   });
 });
