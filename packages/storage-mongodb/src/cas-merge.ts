@@ -65,9 +65,8 @@ export async function readByIds<T extends { _id: string }>(
   ctx: CasMergeContext,
   ids: string[],
   projection: Record<string, 1>,
-  from: Collection<never> = ctx.collection as never,
 ): Promise<T[]> {
-  const collection = from as unknown as Collection<T>;
+  const collection = ctx.collection as unknown as Collection<T>;
   if (ctx.pointReads) {
     const docs = await Promise.all(
       ids.map((_id) => collection.findOne({ _id } as never, { projection, readPreference: 'primary' })),

@@ -195,7 +195,7 @@ export class MongoStorage implements StorageAdapter {
     this.#cache = cacheBytes > 0 ? new DecodedCache(cacheBytes) : undefined;
     this.#merge = {
       collection: this.#collection,
-      stamps: { stamps: this.#stamps, writeConcern: options.writeConcern },
+      stamps: this.#stampStore,
       writeConcern: options.writeConcern,
       maxRetries: positive('maxRetries', options.maxRetries ?? 40, 0),
       retryBaseMs: positive('retryBaseMs', options.retryBaseMs ?? 5, 0),
@@ -312,10 +312,10 @@ export class MongoStorage implements StorageAdapter {
   /**
    * See {@link StorageAdapter.get}. Without the cache (`cacheBytes: 0`): one `find` of the
    * documents (one round trip for up to 100 keys). With it: first one small read of the keys'
-   * page stamps (one per heatmap: site, kind, bucket, url); keys cached while their page was
-   * settled (no write in progress) at the epoch it still reads answer from the cache — a warm
-   * query is that one read. The rest: one `find` of their versions when some are cached, then one of the documents
-   * whose version is not the cached one.
+   * page stamps (one page per heatmap: site, kind, bucket, url); keys cached while their page
+   * was settled (no write in progress) at the epoch it still reads answer from the cache — a
+   * warm query is that one read. The rest: one `find` of their versions when some are cached,
+   * then one of the documents whose version is not the cached one.
    */
   async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
     this.#assertOpen('get');
@@ -326,16 +326,19 @@ export class MongoStorage implements StorageAdapter {
     const cache = this.#cache;
     try {
       await this.#init();
-      // Read before any index document: an entry is tagged only with a token read before it.
+      // Read before any index document: an entry is tagged only with an epoch read before it.
       // Only from the primary: a lagging secondary could serve documents older than the stamp.
-      const tokens = cache && this.#readsPrimary ? await this.#settledTokens(ids) : new Map<string, string>();
-      const tokenOf = (id: string) => tokens.get(stampId(id));
+      const epochs =
+        cache && this.#readsPrimary
+          ? await readSettledEpochs(this.#stampStore, stampIds(ids), this.#merge.staleClaimMs)
+          : new Map<string, string>();
+      const epochOf = (id: string) => epochs.get(stampId(id));
       let missing = ids;
       if (cache?.hasAny(ids)) {
         const unchecked: string[] = [];
         for (const id of ids) {
-          const token = tokenOf(id);
-          const hit = token === undefined ? undefined : cache.takeStamped(id, token);
+          const epoch = epochOf(id);
+          const hit = epoch === undefined ? undefined : cache.takeStamped(id, epoch);
           if (hit) out.set(id, hit);
           else unchecked.push(id);
         }
@@ -347,7 +350,7 @@ export class MongoStorage implements StorageAdapter {
           c: 1,
         })) {
           present.add(doc._id);
-          const hit = cache.take(doc._id, doc.c ?? 0, doc.v, tokenOf(doc._id));
+          const hit = cache.take(doc._id, doc.c ?? 0, doc.v, epochOf(doc._id));
           if (hit) out.set(doc._id, hit);
           else missing.push(doc._id);
         }
@@ -361,7 +364,7 @@ export class MongoStorage implements StorageAdapter {
           marks: markPositions(marksOf(doc)),
           version: doc.v,
         };
-        cache?.put(doc._id, doc.c ?? 0, stored, tokenOf(doc._id));
+        cache?.put(doc._id, doc.c ?? 0, stored, epochOf(doc._id));
         out.set(doc._id, stored);
       }
     } catch (err) {
@@ -370,21 +373,12 @@ export class MongoStorage implements StorageAdapter {
     return out;
   }
 
-  /** The settled epoch of each page of `ids`, repairing pages of dead writers (see `page-stamps.ts`). */
-  #settledTokens(ids: readonly string[]): Promise<Map<string, string>> {
-    return readSettledEpochs(this.#stampStore, stampIds(ids), this.#merge.staleClaimMs);
-  }
-
   /** Documents of `ids` with `projection`: one `$in` query, or point reads on FerretDB. */
-  #find<T extends { _id: string }>(
-    ids: string[],
-    projection: Record<string, 1>,
-    collection: Collection<never> = this.#collection as never,
-  ): Promise<T[]> {
-    if (this.#merge.pointReads) return readByIds<T>(this.#merge, ids, projection, collection);
-    return collection
+  #find<T extends { _id: string }>(ids: string[], projection: Record<string, 1>): Promise<T[]> {
+    if (this.#merge.pointReads) return readByIds<T>(this.#merge, ids, projection);
+    return this.#collection
       .find(
-        { _id: { $in: ids } } as never,
+        { _id: { $in: ids } },
         // batchSize > matches, so the first reply holds everything and closes the cursor.
         { projection, readPreference: this.#readPreference, batchSize: Math.max(101, ids.length + 1) },
       )
