@@ -281,7 +281,7 @@ const area: BenchArea = {
             sameAnswer(ours(await run(storage, range)), answers.get(range.name)!),
             `MongoStorage ${range.name} equals MemoryStorage`,
           );
-          // Warm: the decoded-index cache (cacheBytes) holds the keys; each get reads versions only.
+          // Warm: the decoded-index cache (cacheBytes) holds the keys; each get reads the page stamp only.
           const t = await timeTasks({ q: () => run(storage, range) }, { time: 500, iterations: 50 });
           record('MongoStorage', range.name, t.q!);
           // Cold: the cache off, every get transfers and decodes every blob.

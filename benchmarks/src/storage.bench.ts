@@ -22,7 +22,7 @@ import {
 } from '@monkeytracker/grid';
 import { MemoryStorage, type MergeEntry, type StorageAdapter } from '@monkeytracker/storage';
 import { MongoStorage } from '@monkeytracker/storage-mongodb';
-import { BSON, MongoClient } from 'mongodb';
+import { BSON, type Collection, MongoClient } from 'mongodb';
 import {
   type BenchArea,
   check,
@@ -224,6 +224,43 @@ const MODES = [
   { label: 'no marks', writer: undefined },
   { label: 'marks (writer + position)', writer: WRITER },
 ] as const;
+/**
+ * MongoStorage only: the marks plan again with the page stamps' writes dropped — the same-run
+ * baseline of what the stamps cost a merge.
+ */
+const STAMPLESS = { label: 'marks, page stamp writes dropped (baseline of their cost)', writer: WRITER };
+const MONGO_MODES: readonly { label: string; writer: string | undefined }[] = [...MODES, STAMPLESS];
+
+/**
+ * The index collection as is, with a stamps collection that acknowledges every write at once and
+ * holds nothing: what MongoStorage would cost without page stamps (never for real use: readers
+ * would then trust stamps that do not move).
+ */
+function withoutStamps(collection: Collection): Collection {
+  const acknowledged = {
+    acknowledged: true,
+    matchedCount: 1,
+    modifiedCount: 1,
+    upsertedCount: 0,
+    upsertedId: null,
+  };
+  const stamps = {
+    createIndex: async () => 'mt_open_page',
+    insertMany: async () => ({ acknowledged: true, insertedCount: 1, insertedIds: {} }),
+    updateOne: async () => acknowledged,
+    deleteMany: async () => ({ acknowledged: true, deletedCount: 0 }),
+    findOne: async () => null,
+    find: () => ({ toArray: async () => [] }),
+  };
+  const db = new Proxy(collection.db, {
+    get: (target, prop, receiver) =>
+      prop === 'collection' ? () => stamps : Reflect.get(target, prop, receiver),
+  });
+  return new Proxy(collection, {
+    get: (target, prop, receiver) => (prop === 'db' ? db : Reflect.get(target, prop, receiver)),
+  });
+}
+
 const SHAPES = [
   { label: '1 eviction (2 keys) per call', perCall: 1 },
   { label: `${BATCH} evictions (${BATCH * 2} keys) per call`, perCall: BATCH },
@@ -456,6 +493,7 @@ const area: BenchArea = {
     let memoryGetTiming: Awaited<ReturnType<typeof timeTasks>> = {};
     let mongoGrowth: Awaited<ReturnType<typeof growth>> | undefined;
     let mongoName = '';
+    const stampCost: string[] = [];
     if ('unavailable' in mongo) {
       notes.push(`MongoStorage skipped: ${mongo.unavailable}.`);
       console.log(`MongoStorage skipped: ${mongo.unavailable}`);
@@ -469,11 +507,14 @@ const area: BenchArea = {
         for (const shape of SHAPES) {
           const best = new Map<string, { ms: number; bytes: number; resentMs: number }>();
           for (const round of [0, 1]) {
-            for (const mode of round === 0 ? MODES : [...MODES].reverse()) {
-              const collection = `merge_${shape.perCall}_${mode.writer ? 'marks' : 'plain'}_${round}`;
-              const storage = new MongoStorage({ uri: mongo.uri, db, collection });
+            for (const mode of round === 0 ? MONGO_MODES : [...MONGO_MODES].reverse()) {
+              const stampless = mode === STAMPLESS;
+              const collection = `merge_${shape.perCall}_${stampless ? 'stampless' : mode.writer ? 'marks' : 'plain'}_${round}`;
+              const storage = stampless
+                ? new MongoStorage({ collection: withoutStamps(client.db(db).collection(collection)) })
+                : new MongoStorage({ uri: mongo.uri, db, collection });
               await storage.get([evictions[0]!.day]); // connect and create indexes before timing
-              const plan = planOf(shape, mode);
+              const plan = planOf(shape, stampless ? MODES[1] : (mode as (typeof MODES)[number]));
               const what = `MongoStorage, ${shape.label}, ${mode.label}, round ${round + 1}`;
               const r = await mergeAll(storage, plan);
               check(
@@ -506,7 +547,10 @@ const area: BenchArea = {
             }
           }
           const base = best.get(MODES[0].label)!;
-          for (const mode of MODES) {
+          stampCost.push(
+            `${shape.label} ${formatRatio(best.get(STAMPLESS.label)!.ms / best.get(MODES[1].label)!.ms)}`,
+          );
+          for (const mode of MONGO_MODES) {
             const b = best.get(mode.label)!;
             times.set(`mongo|${shape.label}|${mode.label}`, b.ms);
             rows.push([
@@ -533,10 +577,16 @@ const area: BenchArea = {
             'MongoStorage get returned a wrong index',
           );
         }
+        const uncached = new MongoStorage({ uri: mongo.uri, db, collection: 'get', cacheBytes: 0 });
+        await uncached.get(monthOfDays);
         mongoGetTiming = await timeTasks(
-          { 'MongoStorage get(31 keys)': () => storage.get(monthOfDays) },
+          {
+            'MongoStorage get(31 keys), cache warm (one page-stamp read)': () => storage.get(monthOfDays),
+            'MongoStorage get(31 keys), cache off': () => uncached.get(monthOfDays),
+          },
           { time: 2000 },
         );
+        await uncached.close();
         memoryGetTiming = await timeTasks({ 'MemoryStorage get(31 keys)': () => memoryGet.get(monthOfDays) });
         await storage.close();
 
@@ -590,6 +640,9 @@ const area: BenchArea = {
         rows,
       )}`,
       `MemoryStorage is ${formatRatio(naive.ms / memorySingle)} the naive Map baseline per eviction without marks. "Bytes per stored document": MemoryStorage's own charge (12 per cell, 2 per key character, 48 per mark: an estimate, not heap); for MongoStorage the BSON size of the index documents as read back (\`BSON.calculateObjectSize\`), mean over the ${expected.size.toLocaleString('en')} documents.`,
+      stampCost.length > 0
+        ? `Page stamps (MongoStorage holds each merge round's pages open — a marker per page before, a new page epoch and the markers removed after — so that a warm \`get\` is one small read): merge speed with stamps ÷ with their writes dropped, marks on, same run: ${stampCost.join('; ')}.`
+        : '',
       `### \`get\` of 31 day keys (one page, one month of day indexes)\n\n${markdownTable(['get', 'median', 'p99', 'mean', 'samples'], getRows)}`,
     ];
     if (mongoGrowth) {
@@ -603,7 +656,7 @@ const area: BenchArea = {
       );
     }
     if (notes.length > 0) sections.push(`Notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}`);
-    return sections.join('\n\n');
+    return sections.filter((section) => section !== '').join('\n\n');
   },
 };
 

@@ -12,11 +12,14 @@ import {
   marksOf,
   newDocument,
 } from './index-document';
+import { type StampStore, stampedWrite, stampIds } from './page-stamps';
 import { backoffDelay } from './retry-backoff';
 
 /** What {@link casMerge} needs: the collection and the retry policy. */
 export interface CasMergeContext {
   collection: Collection<IndexDocument>;
+  /** The page stamps (`page-stamps.ts`), a collection of their own. */
+  stamps: StampStore;
   writeConcern: WriteConcernSettings | undefined;
   /** Rounds a key may lose before `StorageConflictError`. */
   maxRetries: number;
@@ -108,6 +111,10 @@ const DUPLICATE_KEY = 11000;
  *    moved on (lost, next round). Without claims (MongoDB) the conditional update alone decides.
  * 5. best effort: delete the winners' previous claims, so a key keeps one claim.
  *
+ * Steps 3–4 run with the pages of the keys written held open (`stampedWrite`): a marker per page
+ * before, a new epoch and the markers removed after, which lets readers validate a warm cache in
+ * one read.
+ *
  * Counts and marks move in one document update, so a delta is applied at most once per
  * (key, writer, position) whatever fails when: a retry after an unknown outcome re-reads the
  * marks and skips what landed. Every write settles before this returns or throws.
@@ -157,13 +164,25 @@ export async function casMerge(ctx: CasMergeContext, batch: Map<string, KeyMerge
     if (pending.size === 0) return { applied, skipped };
     await ctx.onBeforeWrite?.(ids);
 
-    const [insertResults, updateResults] = await Promise.all([
-      insertAll(
-        ctx,
-        inserts.map((i) => i.doc),
-      ),
-      writeUpdates(ctx, updates),
-    ]);
+    const written = [...inserts.map((i) => i.doc._id), ...updates.map((u) => u.k)];
+    let insertResults: WriteResult[];
+    let updateResults: WriteResult[];
+    try {
+      [insertResults, updateResults] = await stampedWrite(ctx.stamps, stampIds(written), async () => {
+        const results = await Promise.all([
+          insertAll(
+            ctx,
+            inserts.map((i) => i.doc),
+          ),
+          writeUpdates(ctx, updates),
+        ]);
+        // An error may hide a write that still lands: then the pages must stay open.
+        const settled = results.every((r) => r.every((x) => typeof x === 'string'));
+        return { result: results, settled };
+      });
+    } catch (err) {
+      throw fail(err); // the open markers failed (nothing written), or a write threw
+    }
 
     const lost = new Map<string, KeyMerge>();
     const previousClaims: string[] = [];

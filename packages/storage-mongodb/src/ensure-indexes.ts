@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { IndexDocument } from './index-document';
+import type { StampDocument } from './page-stamps';
 
 /** The secondary indexes of the collection (`_id` is unique and indexed already). */
 export const INDEX_SPECS = [
@@ -10,12 +11,17 @@ export const INDEX_SPECS = [
 ] as const;
 
 /**
- * Creates the indexes if missing. Idempotent: creating an existing index with the same spec is a
+ * Creates the indexes if missing, and the page stamps' index on `page` (readers look up a page's
+ * open markers by it). Idempotent: creating an existing index with the same spec is a
  * no-op on MongoDB. One `createIndexes` command per index, not one for all: FerretDB 1.24 drops
  * the connection when a multi-index `createIndexes` names only indexes that already exist.
  */
-export async function ensureIndexes(collection: Collection<IndexDocument>): Promise<void> {
+export async function ensureIndexes(
+  collection: Collection<IndexDocument>,
+  stamps: Collection<StampDocument>,
+): Promise<void> {
   for (const spec of INDEX_SPECS) {
     await collection.createIndex({ ...spec.key }, { name: spec.name });
   }
+  await stamps.createIndex({ page: 1 }, { name: 'mt_open_page' });
 }

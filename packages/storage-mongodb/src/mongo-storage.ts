@@ -30,6 +30,14 @@ import { toStorageError } from './driver-errors';
 import { ensureIndexes } from './ensure-indexes';
 import { MongoStorageOptionsError } from './errors';
 import { claimId, decodeBlob, filterQuery, type IndexDocument, marksOf } from './index-document';
+import {
+  readSettledEpochs,
+  type StampDocument,
+  type StampStore,
+  stampedWrite,
+  stampId,
+  stampIds,
+} from './page-stamps';
 
 /** Options of {@link MongoStorage}: exactly one of `uri`, `client`, `collection`. */
 export interface MongoStorageOptions {
@@ -98,6 +106,10 @@ export interface MongoStorageOptions {
 // A batch is also cut at this many bytes of new blobs, so each insert command stays far below the
 // 48 MB message limit (the driver would otherwise split it and blur which part failed).
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
+/** The page stamps' collection is the index collection's name plus this. */
+const STAMPS_SUFFIX = '.stamps';
+/** Ids per `deleteMany` of a delete. */
+const DELETE_CHUNK = 10_000;
 
 /**
  * Grid indexes in MongoDB, one document per index key (see the package README for the document
@@ -123,7 +135,11 @@ export class MongoStorage implements StorageAdapter {
   readonly #client: MongoClient | undefined;
   readonly #ownsClient: boolean;
   readonly #collection: Collection<IndexDocument>;
+  readonly #stamps: Collection<StampDocument>;
+  readonly #stampStore: StampStore;
   readonly #readPreference: ReadPreferenceLike | undefined;
+  /** Reads go to the primary: page stamps can then vouch for cached indexes (see `get`). */
+  readonly #readsPrimary: boolean;
   readonly #writeConcern: WriteConcernSettings | undefined;
   readonly #merge: CasMergeContext;
   readonly #maxKeysPerBatch: number;
@@ -152,6 +168,15 @@ export class MongoStorage implements StorageAdapter {
         .db(options.db ?? 'monkeytracker')
         .collection<IndexDocument>(collection ?? 'indexes');
     }
+    // Page stamps live beside the indexes, in their own collection of tiny documents: on FerretDB
+    // over PostgreSQL a read by `_id` scans every document of its collection, blobs included.
+    const db = (this.#collection as { db?: Collection['db'] }).db;
+    if (db === undefined) {
+      throw new MongoStorageOptionsError(
+        'the Collection given has no db property (a mongodb driver older than v6?); pass { uri } or { client } instead',
+      );
+    }
+    this.#stamps = db.collection<StampDocument>(`${this.#collection.collectionName}${STAMPS_SUFFIX}`);
     const positive = (name: string, value: number, min: number) => {
       if (!Number.isInteger(value) || value < min) {
         throw new MongoStorageOptionsError(`${name} must be an integer >= ${min}, got ${String(value)}`);
@@ -159,12 +184,18 @@ export class MongoStorage implements StorageAdapter {
       return value;
     };
     this.#readPreference = options.readPreference;
+    this.#stampStore = { stamps: this.#stamps, writeConcern: options.writeConcern };
+    // The collection's own preference comes from the client (a URI's `readPreference=`) or the host.
+    const preference = options.readPreference ?? this.#collection.readPreference;
+    const mode = typeof preference === 'object' ? preference.mode : preference;
+    this.#readsPrimary = mode === undefined || mode === 'primary';
     this.#writeConcern = options.writeConcern;
     this.#maxKeysPerBatch = positive('maxKeysPerBatch', options.maxKeysPerBatch ?? 500, 1);
     const cacheBytes = positive('cacheBytes', options.cacheBytes ?? 64 * 2 ** 20, 0);
     this.#cache = cacheBytes > 0 ? new DecodedCache(cacheBytes) : undefined;
     this.#merge = {
       collection: this.#collection,
+      stamps: this.#stampStore,
       writeConcern: options.writeConcern,
       maxRetries: positive('maxRetries', options.maxRetries ?? 40, 0),
       retryBaseMs: positive('retryBaseMs', options.retryBaseMs ?? 5, 0),
@@ -195,6 +226,11 @@ export class MongoStorage implements StorageAdapter {
     return this.#collection;
   }
 
+  /** The collection of page stamps, `<collection>.stamps` in the same database (see the README). */
+  get stampCollection(): Collection<StampDocument> {
+    return this.#stamps;
+  }
+
   #assertOpen(op: string): void {
     if (this.#closed) {
       throw new StorageClosedError(`MongoStorage.${op}() called after close(); create a new MongoStorage`);
@@ -214,7 +250,7 @@ export class MongoStorage implements StorageAdapter {
     // Connect explicitly: when the driver's implicit connect fails, it closes the topology and
     // every later operation fails with "Topology is closed"; an explicit connect can be retried.
     if (this.#ownsClient) await this.#client!.connect();
-    await ensureIndexes(this.#collection);
+    await ensureIndexes(this.#collection, this.#stamps);
     const detect = this.#detectServer;
     if (detect.pointReads || detect.claims) {
       const ferret = await isFerretDb(this.#collection);
@@ -274,9 +310,12 @@ export class MongoStorage implements StorageAdapter {
   }
 
   /**
-   * See {@link StorageAdapter.get}. One `find` (one round trip for up to 100 keys) when none of
-   * the keys is cached; otherwise one `find` of their versions, and one of the documents whose
-   * version is not the cached one (see `cacheBytes`).
+   * See {@link StorageAdapter.get}. Without the cache (`cacheBytes: 0`): one `find` of the
+   * documents (one round trip for up to 100 keys). With it: first one small read of the keys'
+   * page stamps (one page per heatmap: site, kind, bucket, url); keys cached while their page
+   * was settled (no write in progress) at the epoch it still reads answer from the cache — a
+   * warm query is that one read. The rest: one `find` of their versions when some are cached,
+   * then one of the documents whose version is not the cached one.
    */
   async get(keys: readonly IndexKey[]): Promise<Map<string, StoredIndex>> {
     this.#assertOpen('get');
@@ -287,18 +326,36 @@ export class MongoStorage implements StorageAdapter {
     const cache = this.#cache;
     try {
       await this.#init();
+      // Read before any index document: an entry is tagged only with an epoch read before it.
+      // Only from the primary: a lagging secondary could serve documents older than the stamp.
+      const epochs =
+        cache && this.#readsPrimary
+          ? await readSettledEpochs(this.#stampStore, stampIds(ids), this.#merge.staleClaimMs)
+          : new Map<string, string>();
+      const epochOf = (id: string) => epochs.get(stampId(id));
       let missing = ids;
       if (cache?.hasAny(ids)) {
+        const unchecked: string[] = [];
+        for (const id of ids) {
+          const epoch = epochOf(id);
+          const hit = epoch === undefined ? undefined : cache.takeStamped(id, epoch);
+          if (hit) out.set(id, hit);
+          else unchecked.push(id);
+        }
+        if (unchecked.length === 0) return out;
         missing = [];
         const present = new Set<string>();
-        for (const doc of await this.#find<Pick<IndexDocument, '_id' | 'v' | 'c'>>(ids, { v: 1, c: 1 })) {
+        for (const doc of await this.#find<Pick<IndexDocument, '_id' | 'v' | 'c'>>(unchecked, {
+          v: 1,
+          c: 1,
+        })) {
           present.add(doc._id);
-          const hit = cache.take(doc._id, doc.c ?? 0, doc.v);
+          const hit = cache.take(doc._id, doc.c ?? 0, doc.v, epochOf(doc._id));
           if (hit) out.set(doc._id, hit);
           else missing.push(doc._id);
         }
         // Keys gone from the server (deleted) must not answer from the cache later.
-        for (const id of ids) if (!present.has(id)) cache.delete(id);
+        for (const id of unchecked) if (!present.has(id)) cache.delete(id);
       }
       if (missing.length === 0) return out;
       for (const doc of await this.#find<Read>(missing, { blob: 1, v: 1, c: 1, marks: 1 })) {
@@ -307,7 +364,7 @@ export class MongoStorage implements StorageAdapter {
           marks: markPositions(marksOf(doc)),
           version: doc.v,
         };
-        cache?.put(doc._id, doc.c ?? 0, stored);
+        cache?.put(doc._id, doc.c ?? 0, stored, epochOf(doc._id));
         out.set(doc._id, stored);
       }
     } catch (err) {
@@ -363,8 +420,9 @@ export class MongoStorage implements StorageAdapter {
   }
 
   /**
-   * See {@link StorageAdapter.delete}. One `deleteMany`, then the deleted keys' version claims
-   * (so a key merged again later starts clean).
+   * See {@link StorageAdapter.delete}. One `find` of the matching keys, then their deletion by
+   * `_id` (a key created meanwhile is kept, as if merged just after) with their pages held open
+   * (page stamps), then the deleted keys' version claims (so a key merged again later starts clean).
    */
   async delete(filter: DeleteFilter): Promise<number> {
     this.#assertOpen('delete');
@@ -372,12 +430,26 @@ export class MongoStorage implements StorageAdapter {
     try {
       await this.#init();
       const doomed = await this.#collection.find(query, { projection: { v: 1 } }).toArray();
-      const res = await this.#collection.deleteMany(query, { writeConcern: this.#writeConcern });
+      const pages = stampIds(doomed.map((d) => d._id));
+      const deleted = await stampedWrite(this.#stampStore, pages, async () => {
+        let count = 0;
+        for (let i = 0; i < doomed.length; i += DELETE_CHUNK) {
+          const chunk = doomed.slice(i, i + DELETE_CHUNK).map((d) => d._id);
+          const res = await this.#collection.deleteMany(
+            { ...query, _id: { $in: chunk } },
+            { writeConcern: this.#writeConcern },
+          );
+          count += res.deletedCount;
+        }
+        return { result: count, settled: true };
+      });
       const claims = doomed.map((d) => claimId(d._id, d.v));
-      for (let i = 0; i < claims.length; i += 10_000) {
-        await this.#collection.deleteMany({ _id: { $in: claims.slice(i, i + 10_000) } }).catch(() => {});
+      for (let i = 0; i < claims.length; i += DELETE_CHUNK) {
+        await this.#collection
+          .deleteMany({ _id: { $in: claims.slice(i, i + DELETE_CHUNK) } })
+          .catch(() => {});
       }
-      return res.deletedCount;
+      return deleted;
     } catch (err) {
       throw this.#wrap(err, 'delete');
     }

@@ -76,64 +76,78 @@ describe.skipIf(uri === '')('MongoStorage', () => {
     await storage.close();
   });
 
-  it('get of 31 keys is one round trip', async () => {
+  it('get of 31 keys is one round trip: without the cache, and warm with it', async () => {
     const client = new MongoClient(uri, { monitorCommands: true });
+    const collection = freshCollection();
     // pointReads off: the MongoDB path, whatever server the tests run on (FerretDB turns it on).
-    const storage = new MongoStorage({ client, db: DB, collection: freshCollection(), pointReads: false });
+    const uncached = new MongoStorage({ client, db: DB, collection, pointReads: false, cacheBytes: 0 });
+    const cached = new MongoStorage({ client, db: DB, collection, pointReads: false });
     const keys = Array.from({ length: 31 }, (_, i) =>
-      key(`/day/${i}`, { period: `d:2024-05-${String(i + 1).padStart(2, '0')}` }),
+      key('/day', { period: `d:2024-05-${String(i + 1).padStart(2, '0')}` }),
     );
-    await storage.merge(keys.map((k, i) => ({ key: k, delta: one(i, i + 1) })));
+    await uncached.merge(keys.map((k, i) => ({ key: k, delta: one(i, i + 1) })));
+    await cached.ready();
     const commands: string[] = [];
     client.on('commandStarted', (e) => commands.push(e.commandName));
-    const got = await storage.get(keys);
-    expect(got.size).toBe(31);
+    expect((await uncached.get(keys)).size).toBe(31);
     expect(commands).toEqual(['find']);
-    await storage.collection.drop();
-    await storage.close();
+    commands.length = 0;
+    expect((await cached.get(keys)).size).toBe(31); // cold: the page stamp, then the documents
+    expect(commands).toEqual(['find', 'find']);
+    commands.length = 0;
+    const warm = await cached.get(keys); // warm: the page stamp only
+    expect(commands).toEqual(['find']);
+    expect(keys.map((k) => warm.get(keyToString(k))!.index.total)).toEqual(keys.map((_, i) => i + 1));
+    await uncached.collection.drop();
+    await uncached.close();
+    await cached.close();
     await client.close();
   });
 
-  it('repeated gets answer from the decoded cache after one versions-only find; other writers and re-created keys are never stale', async () => {
+  it('repeated gets answer from the decoded cache after one read of the page stamp; other writers and re-created keys are never stale', async () => {
     const client = new MongoClient(uri, { monitorCommands: true });
     const collection = freshCollection();
     const storage = new MongoStorage({ client, db: DB, collection, pointReads: false });
     const other = new MongoStorage({ uri, db: DB, collection });
-    const keys = Array.from({ length: 10 }, (_, i) => key(`/c/${i}`));
+    // One page (site, kind, bucket, url), ten periods: one stamp.
+    const keys = Array.from({ length: 10 }, (_, i) =>
+      key('/c', { period: `d:2024-05-${String(i + 1).padStart(2, '0')}` }),
+    );
     await storage.merge(keys.map((k, i) => ({ key: k, delta: one(i, i + 1) })));
-    const finds: Record<string, unknown>[] = [];
+    const STAMP = 'the page stamp';
+    const finds: unknown[] = [];
     client.on('commandStarted', (e) => {
-      if (e.commandName === 'find') finds.push(e.command.projection as Record<string, unknown>);
+      if (e.commandName !== 'find') return;
+      finds.push(String(e.command.find).endsWith('.stamps') ? STAMP : e.command.projection);
     });
+    const BLOBS = { blob: 1, v: 1, c: 1, marks: 1 };
     const totals = async () => {
+      finds.length = 0;
       const got = await storage.get(keys);
       return keys.map((k) => got.get(keyToString(k))?.index.total ?? 0);
     };
     expect(await totals()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(finds).toEqual([{ blob: 1, v: 1, c: 1, marks: 1 }]); // cold: one find of everything
-    finds.length = 0;
+    expect(finds).toEqual([STAMP, BLOBS]); // cold: the stamp, then every document
     expect(await totals()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(finds).toEqual([{ v: 1, c: 1 }]); // warm: versions only
-    // Another process merges into two keys: exactly those are read again.
-    finds.length = 0;
+    expect(finds).toEqual([STAMP]); // warm: the stamp only
+    // Another process merges into two keys: the stamp moved, so versions are read, and exactly
+    // the two changed documents; then the stamp vouches for all ten again.
     await other.merge([
       { key: keys[0]!, delta: one(0, 100) },
       { key: keys[9]!, delta: one(9, 100) },
     ]);
     expect(await totals()).toEqual([101, 2, 3, 4, 5, 6, 7, 8, 9, 110]);
-    expect(finds).toEqual([
-      { v: 1, c: 1 },
-      { blob: 1, v: 1, c: 1, marks: 1 },
-    ]);
+    expect(finds).toEqual([STAMP, { v: 1, c: 1 }, BLOBS]);
+    expect(await totals()).toEqual([101, 2, 3, 4, 5, 6, 7, 8, 9, 110]);
+    expect(finds).toEqual([STAMP]);
     // Deleted by the other process and merged anew: version 1 again, a new document.
-    await other.delete({ url: '/c/3' });
-    expect((await totals())[3]).toBe(0);
+    await other.delete({ url: '/c', periodFrom: 'd:2024-05-04', periodTo: 'd:2024-05-04' });
+    expect(await totals()).toEqual([101, 2, 3, 0, 5, 6, 7, 8, 9, 110]);
     await other.merge([{ key: keys[3]!, delta: one(3, 4) }]);
-    await other.delete({ url: '/c/4' });
+    await other.delete({ url: '/c', periodFrom: 'd:2024-05-05', periodTo: 'd:2024-05-05' });
     await other.merge([{ key: keys[4]!, delta: one(4, 50) }]);
     expect(await totals()).toEqual([101, 2, 3, 4, 50, 6, 7, 8, 9, 110]);
-    const marks = (await storage.get([keys[0]!])).get(keyToString(keys[0]!))!.version;
-    expect(marks).toBe(2);
+    expect((await storage.get([keys[0]!])).get(keyToString(keys[0]!))!.version).toBe(2);
     await storage.collection.drop();
     await other.close();
     await storage.close();

@@ -1,0 +1,210 @@
+import { type IndexKey, indexFromEntries, keyToString } from '@monkeytracker/grid';
+import { seededRandom } from '@monkeytracker/test-kit';
+import { type Collection, MongoClient, MongoNetworkError } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MongoStorage } from '../src/index';
+import { adminClient, closeAdmin, DB, freshCollection, uri } from './mongo-fixture';
+
+afterAll(closeAdmin);
+
+const day = (d: number, url = '/stamped'): IndexKey => ({
+  site: 'stamps',
+  url,
+  kind: 'click',
+  bucket: 1,
+  period: `d:2024-06-${String(d).padStart(2, '0')}`,
+});
+const one = (cell = 1, n = 1) => indexFromEntries([[cell, n]]);
+const STAMP = 'the page stamp';
+
+/**
+ * The index collection of a writer that dies the moment its first index write has landed: every
+ * page-stamp operation after that fails as a broken connection would, whatever order the writer
+ * uses. `beforeIndexWrite` runs just before that write is sent (other writers and readers act).
+ */
+function diesAfterIndexWrite(collection: Collection, beforeIndexWrite?: () => Promise<void>): Collection {
+  let indexWritten = false;
+  const STAMP_OPS = new Set(['insertMany', 'updateOne', 'deleteMany', 'deleteOne']);
+  const stamps = (target: Collection) =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const value = Reflect.get(t, prop, receiver);
+        if (typeof prop !== 'string' || !STAMP_OPS.has(prop)) return value;
+        return (...args: unknown[]) =>
+          indexWritten
+            ? Promise.reject(new MongoNetworkError('connection reset (injected: the writer died)'))
+            : (value as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+      },
+    });
+  const db = new Proxy(collection.db, {
+    get(target, prop, receiver) {
+      if (prop !== 'collection') return Reflect.get(target, prop, receiver);
+      return (name: string) => stamps(target.collection(name));
+    },
+  });
+  return new Proxy(collection, {
+    get(target, prop, receiver) {
+      if (prop === 'db') return db;
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== 'updateOne' && prop !== 'insertMany') return value;
+      return async (...args: unknown[]) => {
+        // The claims' insert is not the index write yet; the conditional update or a first insert is.
+        const first = (args[0] as { _id?: unknown }[] | undefined)?.[0];
+        const isClaims = prop === 'insertMany' && String(first?._id).startsWith('claim|');
+        if (!isClaims && !indexWritten) await beforeIndexWrite?.();
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (!isClaims) indexWritten = true;
+        return result;
+      };
+    },
+  });
+}
+
+/** How many open markers (writes in progress) the page stamps of `storage` hold. */
+const openMarkers = (storage: MongoStorage) =>
+  storage.stampCollection.countDocuments({ page: { $exists: true } });
+
+describe.skipIf(uri === '')('MongoStorage page stamps', () => {
+  it('a writer that dies the moment its index write lands leaves readers on the per-key path — fresh, never stale — until a reader repairs the page after staleClaimMs', async () => {
+    const name = freshCollection();
+    const raw = adminClient().db(DB).collection(name);
+    const client = new MongoClient(uri, { monitorCommands: true });
+    const reader = new MongoStorage({ client, db: DB, collection: name, staleClaimMs: 300 });
+    const healthy = new MongoStorage({ uri, db: DB, collection: name });
+    const dying = new MongoStorage({ collection: diesAfterIndexWrite(raw) });
+    const keys = [day(1), day(2), day(3)];
+    await healthy.merge(keys.map((k) => ({ key: k, delta: one() })));
+    const finds: string[] = [];
+    client.on('commandStarted', (e) => {
+      if (e.commandName === 'find') finds.push(String(e.command.find).endsWith('.stamps') ? STAMP : 'index');
+    });
+    const totals = async () => {
+      finds.length = 0;
+      const got = await reader.get(keys);
+      return keys.map((k) => got.get(keyToString(k))?.index.total ?? 0);
+    };
+    expect(await totals()).toEqual([1, 1, 1]);
+    expect(await totals()).toEqual([1, 1, 1]);
+    expect(finds).toEqual([STAMP]); // warm: one stamp read
+
+    // The index write lands, then nothing more from that writer reaches the server.
+    await dying.merge([{ key: day(2), delta: one(1, 10) }]).catch(() => {});
+    expect(await openMarkers(reader)).toBe(1); // its page stays open
+    expect(await totals()).toEqual([1, 11, 1]); // the new count, through the versions
+    expect(finds.length).toBeGreaterThan(1);
+    expect(await totals()).toEqual([1, 11, 1]);
+    expect(finds.length).toBeGreaterThan(1); // still open: no fast path, still fresh
+
+    await new Promise((resolve) => setTimeout(resolve, 350)); // past staleClaimMs
+    expect(await totals()).toEqual([1, 11, 1]); // repairs: a new epoch, the dead marker removed
+    expect(await openMarkers(reader)).toBe(0);
+    expect(await totals()).toEqual([1, 11, 1]);
+    expect(await totals()).toEqual([1, 11, 1]);
+    expect(finds).toEqual([STAMP]); // warm again
+    await healthy.merge([{ key: day(3), delta: one(1, 5) }]);
+    expect(await totals()).toEqual([1, 11, 6]);
+
+    await raw.drop();
+    await Promise.all([reader.close(), healthy.close(), dying.close()]);
+    await client.close();
+  });
+
+  it('a writer that finishes while another is mid-write, then the other dies after its write lands: the page stays open, no answer is stale', async () => {
+    const name = freshCollection();
+    const raw = adminClient().db(DB).collection(name);
+    const reader = new MongoStorage({ uri, db: DB, collection: name });
+    const other = new MongoStorage({ uri, db: DB, collection: name });
+    const [a, b] = [day(4), day(5)];
+    await other.merge([
+      { key: a, delta: one() },
+      { key: b, delta: one() },
+    ]);
+    const totals = async () => {
+      const got = await reader.get([a, b]);
+      return [a, b].map((k) => got.get(keyToString(k))?.index.total ?? 0);
+    };
+    expect(await totals()).toEqual([1, 1]); // cached
+    // The slow writer has marked the page open and is about to write a; meanwhile another
+    // writer merges b start to finish and the reader asks again.
+    let interleaved = false;
+    const slow = new MongoStorage({
+      collection: diesAfterIndexWrite(raw, async () => {
+        await other.merge([{ key: b, delta: one(1, 5) }]);
+        expect(await totals()).toEqual([1, 6]);
+        interleaved = true;
+      }),
+    });
+    await slow.merge([{ key: a, delta: one(1, 10) }]).catch(() => {});
+    expect(interleaved).toBe(true);
+    // a's write landed and its writer is gone: no later answer may miss it.
+    expect(await totals()).toEqual([11, 6]);
+    expect(await totals()).toEqual([11, 6]);
+    await raw.drop();
+    await Promise.all([reader.close(), other.close(), slow.close()]);
+  });
+
+  it('three writers merging into one page while two cached readers query: every answer holds every merge that returned before the query began', async () => {
+    const name = freshCollection();
+    const writers = [0, 1, 2].map(() => new MongoStorage({ uri, db: DB, collection: name }));
+    const readers = [0, 1].map(() => new MongoStorage({ uri, db: DB, collection: name }));
+    const keys = [day(10), day(11), day(12), day(13)];
+    const started = new Array<number>(keys.length).fill(0);
+    const returned = new Array<number>(keys.length).fill(0);
+    const rand = seededRandom(17);
+    const MERGES = 25;
+    let writing = writers.length;
+    const write = async (storage: MongoStorage) => {
+      for (let i = 0; i < MERGES; i++) {
+        const k = Math.floor(rand() * keys.length);
+        started[k]!++;
+        await storage.merge([{ key: keys[k]!, delta: one(k, 1) }]);
+        returned[k]!++;
+      }
+      writing--;
+    };
+    let queries = 0;
+    const read = async (storage: MongoStorage) => {
+      while (writing > 0) {
+        const floor = [...returned];
+        const got = await storage.get(keys);
+        const ceiling = [...started];
+        keys.forEach((k, i) => {
+          const total = got.get(keyToString(k))?.index.total ?? 0;
+          expect(total).toBeGreaterThanOrEqual(floor[i]!);
+          expect(total).toBeLessThanOrEqual(ceiling[i]!);
+        });
+        queries++;
+      }
+    };
+    await Promise.all([...writers.map(write), ...readers.map(read)]);
+    expect(queries).toBeGreaterThan(10);
+    const final = await readers[0]!.get(keys);
+    expect(keys.map((k) => final.get(keyToString(k))?.index.total ?? 0)).toEqual(returned);
+    await adminClient().db(DB).collection(name).drop();
+    await Promise.all([...writers, ...readers].map((s) => s.close()));
+  });
+
+  it('reads from secondaries skip the stamp (a lagging node could hold older documents than the stamp)', async () => {
+    const client = new MongoClient(uri, { monitorCommands: true });
+    const name = freshCollection();
+    const storage = new MongoStorage({
+      client,
+      db: DB,
+      collection: name,
+      readPreference: 'secondaryPreferred',
+    });
+    await storage.merge([{ key: day(20), delta: one() }]);
+    const projections: unknown[] = [];
+    client.on('commandStarted', (e) => {
+      if (e.commandName === 'find')
+        projections.push(String(e.command.find).endsWith('.stamps') ? STAMP : e.command.projection);
+    });
+    await storage.get([day(20)]);
+    await storage.get([day(20)]);
+    expect(projections).not.toContainEqual(STAMP);
+    expect(projections.length).toBeGreaterThan(0);
+    await storage.collection.drop();
+    await storage.close();
+    await client.close();
+  });
+});
