@@ -75,21 +75,48 @@ export interface StampStore {
   writeConcern: WriteConcernSettings | undefined;
 }
 
-/** Replaces the epochs of `pages` with `token` (creating them when absent). Rejects on failure. */
+/**
+ * Replaces the epochs of `pages` with `token`: one `deleteMany` of the old ones, then one
+ * unordered `insertMany` of the new. Rejects on failure.
+ *
+ * Not one upsert per page: FerretDB 1.24 on PostgreSQL holds two of its 50 pool connections for
+ * every `update` that matches a document (the read stays open while the write runs), so a few
+ * dozen updates in flight — one merge's pages, or two writers' — wait on each other for good.
+ * Deletes close their read before writing, and an insert needs one connection.
+ *
+ * Between the two steps a page has no epoch, which reads as open (never stale). A duplicate
+ * `_id` means another writer's fresh token landed after our delete: any fresh token serves,
+ * because a reader only trusts the exact epoch it saw settled, and none was settled while our
+ * marker stood.
+ */
 async function setEpochs(store: StampStore, pages: readonly string[], token: string): Promise<void> {
   const epochs = store.stamps as unknown as Collection<EpochDocument>;
-  const one = async (_id: string) => {
-    const set = { $set: { e: token } };
-    try {
-      await epochs.updateOne({ _id }, set, { upsert: true, writeConcern: store.writeConcern });
-    } catch (err) {
-      // Another writer created the epoch at the same moment: it exists now.
-      if ((err as { code?: unknown }).code !== 11000) throw err;
-      await epochs.updateOne({ _id }, set, { writeConcern: store.writeConcern });
-    }
-  };
-  await Promise.all(pages.map(one));
+  const options = { writeConcern: store.writeConcern };
+  await epochs.deleteMany({ _id: { $in: [...pages] } }, options);
+  try {
+    await epochs.insertMany(
+      pages.map((_id) => ({ _id, e: token })),
+      { ...options, ordered: false },
+    );
+  } catch (err) {
+    if (!onlyDuplicateKeys(err)) throw err;
+  }
 }
+
+/** True when a bulk insert failed only on `_id`s that exist (and its durability is known). */
+function onlyDuplicateKeys(err: unknown): boolean {
+  const { code, writeErrors, result } = err as {
+    code?: unknown;
+    writeErrors?: unknown;
+    result?: { hasWriteConcernError?: () => boolean };
+  };
+  if (result?.hasWriteConcernError?.()) return false;
+  if (writeErrors === undefined) return code === DUPLICATE_KEY;
+  const list = ([] as { code?: unknown }[]).concat(writeErrors as { code?: unknown });
+  return list.length > 0 && list.every((e) => e.code === DUPLICATE_KEY);
+}
+
+const DUPLICATE_KEY = 11000;
 
 /**
  * Runs `write` with the pages `ids` held open (see {@link StampDocument}). The markers must land

@@ -184,6 +184,80 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
     await Promise.all([...writers, ...readers].map((s) => s.close()));
   });
 
+  it("a writer whose new epoch finds another writer's fresh token already there (between its delete and its insert) still settles the page, and no answer is stale", async () => {
+    const name = freshCollection();
+    const raw = adminClient().db(DB).collection(name);
+    const rawStamps = raw.db.collection<{ _id: string; e: string }>(`${name}.stamps`);
+    const reader = new MongoStorage({ uri, db: DB, collection: name });
+    const key = day(6);
+    await reader.merge([{ key, delta: one() }]);
+    const total = async () => (await reader.get([key])).get(keyToString(key))?.index.total ?? 0;
+    expect(await total()).toBe(1); // cached, settled
+    let raced = 0;
+    const stampsRaced = (stamps: Collection) =>
+      new Proxy(stamps, {
+        get(t, prop, receiver) {
+          const value = Reflect.get(t, prop, receiver) as (...a: unknown[]) => Promise<unknown>;
+          if (prop !== 'insertMany') return value;
+          return async (docs: { _id: string; e?: string }[], ...rest: unknown[]) => {
+            if (docs[0]?.e !== undefined) {
+              // Another writer's epoch step lands between this writer's delete and insert.
+              await rawStamps.insertMany(docs.map((d) => ({ _id: d._id, e: 'intruder' })));
+              raced++;
+            }
+            return value.apply(t, [docs, ...rest]);
+          };
+        },
+      });
+    const racing = new MongoStorage({
+      collection: new Proxy(raw, {
+        get(target, prop, receiver) {
+          if (prop !== 'db') return Reflect.get(target, prop, receiver);
+          return new Proxy(target.db, {
+            get(db, p2, r2) {
+              if (p2 !== 'collection') return Reflect.get(db, p2, r2);
+              return (n: string) => stampsRaced(db.collection(n));
+            },
+          });
+        },
+      }),
+    });
+    await racing.merge([{ key, delta: one(1, 4) }]);
+    expect(raced).toBe(1);
+    expect(await openMarkers(reader)).toBe(0);
+    expect(await rawStamps.findOne({ _id: { $regex: '^stamp\\|' } })).toMatchObject({ e: 'intruder' });
+    expect(await total()).toBe(5);
+    expect(await total()).toBe(5);
+    await raw.drop();
+    await Promise.all([reader.close(), racing.close()]);
+  });
+
+  it('two writers merging 120 pages each, at once and again once the epochs exist, both finish (one update per page would exhaust a FerretDB pool for good)', async () => {
+    const name = freshCollection();
+    const writers = [0, 1].map(() => new MongoStorage({ uri, db: DB, collection: name }));
+    const PAGES = 120;
+    const entries = Array.from({ length: PAGES }, (_, i) => ({ key: day(1, `/page-${i}`), delta: one() }));
+    const reader = new MongoStorage({ uri, db: DB, collection: name });
+    for (let round = 1; round <= 2; round++) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`round ${round}: the merges did not finish in 20 s`)),
+          20_000,
+        );
+      });
+      await Promise.race([Promise.all(writers.map((w) => w.merge(entries))), stalled]).finally(() =>
+        clearTimeout(timer),
+      );
+      const got = await reader.get(entries.map((e) => e.key));
+      expect([...got.values()].map((g) => g.index.total)).toEqual(new Array(PAGES).fill(2 * round));
+    }
+    expect(await openMarkers(reader)).toBe(0);
+    expect(await reader.stampCollection.countDocuments({ e: { $exists: true } })).toBe(PAGES);
+    await adminClient().db(DB).collection(name).drop();
+    await Promise.all([...writers, reader].map((s) => s.close()));
+  }, 45_000);
+
   it('reads from secondaries skip the stamp (a lagging node could hold older documents than the stamp)', async () => {
     const client = new MongoClient(uri, { monitorCommands: true });
     const name = freshCollection();
