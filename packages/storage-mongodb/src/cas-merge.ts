@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GridIndex } from '@monkeytracker/grid';
 import { foldMerge, type KeyMerge, StorageConflictError, type WriterMarks } from '@monkeytracker/storage';
 import type { Collection, WriteConcernSettings } from 'mongodb';
+import { insertOutcomes } from './bulk-insert-outcome';
 import { toStorageError } from './driver-errors';
 import {
   type ClaimDocument,
@@ -93,8 +94,6 @@ interface Update {
   marks: WriterMarks;
   writer: string | undefined;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Merges one batch of grouped entries, retrying keys that lose a race with jittered exponential
@@ -369,21 +368,6 @@ async function updateOne(ctx: CasMergeContext, u: Update): Promise<WriteResult> 
   }
 }
 
-/** The fields of a driver `WriteError` this module reads. */
-interface WriteErrorLike {
-  index: number;
-  code: number;
-  errmsg?: string;
-}
-
-/** A per-document write error as a server error (the server answered: nothing was written). */
-function serverError(w: WriteErrorLike): Error {
-  const err = new Error(w.errmsg ?? `write error ${w.code}`) as Error & { code: number };
-  err.name = 'MongoServerError';
-  err.code = w.code;
-  return err;
-}
-
 /**
  * Inserts documents in one unordered batch and returns each one's answer, in order: stored,
  * duplicate `_id` (lost the race), or an error.
@@ -395,20 +379,8 @@ async function insertAll(ctx: CasMergeContext, docs: { _id: string }[]): Promise
     await collection.insertMany(docs, { ordered: false, writeConcern: ctx.writeConcern });
     return docs.map(() => 'won');
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-    const result = (error as { result?: { hasWriteConcernError?: () => boolean } }).result;
-    if (writeErrors === undefined || result?.hasWriteConcernError?.()) {
-      // No per-document answer: the whole batch failed, or its durability is unknown.
-      return docs.map(() => ({ error }));
-    }
-    // ordered: false, so every document got its own answer; the ones without an error are stored.
-    const byIndex = new Map<number, WriteErrorLike>();
-    for (const w of ([] as WriteErrorLike[]).concat(writeErrors as WriteErrorLike)) byIndex.set(w.index, w);
-    return docs.map((_, i): WriteResult => {
-      const w = byIndex.get(i);
-      if (!w) return 'won';
-      if (w.code === DUPLICATE_KEY) return 'lost';
-      return { error: serverError(w) };
-    });
+    return insertOutcomes(error, docs.length).map((o) =>
+      o === 'stored' ? 'won' : o === 'duplicate' ? 'lost' : o,
+    );
   }
 }

@@ -183,6 +183,14 @@ export class MongoStorage implements StorageAdapter {
       }
       return value;
     };
+    // Merges are compare-and-swap: without an answer per write nothing tells a won version
+    // from a lost one, and an epoch nobody confirmed would let a reader trust a stale cache.
+    const concern = options.writeConcern ?? this.#collection.writeConcern;
+    if (concern?.w === 0) {
+      throw new MongoStorageOptionsError(
+        'writeConcern { w: 0 } (from the options, the collection or the URI) is not supported: merges need acknowledged writes; use w: 1 or w: "majority"',
+      );
+    }
     this.#readPreference = options.readPreference;
     this.#stampStore = { stamps: this.#stamps, writeConcern: options.writeConcern };
     // The collection's own preference comes from the client (a URI's `readPreference=`) or the host.

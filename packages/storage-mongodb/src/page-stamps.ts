@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, WriteConcernSettings } from 'mongodb';
+import { insertOutcomes } from './bulk-insert-outcome';
 
 /**
  * Page stamps let a reader with a warm cache check a whole query in one small read instead of
@@ -99,24 +100,11 @@ async function setEpochs(store: StampStore, pages: readonly string[], token: str
       { ...options, ordered: false },
     );
   } catch (err) {
-    if (!onlyDuplicateKeys(err)) throw err;
+    // Another writer's fresh epoch serves as well as ours; anything else fails the write.
+    const failed = insertOutcomes(err, pages.length).find((o) => typeof o === 'object');
+    if (failed !== undefined) throw failed.error;
   }
 }
-
-/** True when a bulk insert failed only on `_id`s that exist (and its durability is known). */
-function onlyDuplicateKeys(err: unknown): boolean {
-  const { code, writeErrors, result } = err as {
-    code?: unknown;
-    writeErrors?: unknown;
-    result?: { hasWriteConcernError?: () => boolean };
-  };
-  if (result?.hasWriteConcernError?.()) return false;
-  if (writeErrors === undefined) return code === DUPLICATE_KEY;
-  const list = ([] as { code?: unknown }[]).concat(writeErrors as { code?: unknown });
-  return list.length > 0 && list.every((e) => e.code === DUPLICATE_KEY);
-}
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Runs `write` with the pages `ids` held open (see {@link StampDocument}). The markers must land

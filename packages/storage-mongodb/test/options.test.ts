@@ -15,6 +15,20 @@ describe('MongoStorage options', () => {
     expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1', maxRetries: -1 })).toThrow(/maxRetries/);
   });
 
+  it('refuses an unacknowledged write concern, from the options or the URI', () => {
+    expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1', writeConcern: { w: 0 } })).toThrow(
+      expect.objectContaining({
+        code: 'MONGO_STORAGE_INVALID_OPTIONS',
+        message: expect.stringMatching(/w: 0/),
+      }),
+    );
+    expect(() => new MongoStorage({ uri: 'mongodb://127.0.0.1:1/?w=0' })).toThrow(/acknowledged writes/);
+    // An acknowledged concern in the options wins over the URI's.
+    expect(
+      () => new MongoStorage({ uri: 'mongodb://127.0.0.1:1/?w=0', writeConcern: { w: 1 } }),
+    ).not.toThrow();
+  });
+
   it('is durable: a tracker on it recovers only its unconfirmed journal tail', () => {
     const s = new MongoStorage({ uri: 'mongodb://127.0.0.1:1' });
     expect(s.capabilities).toEqual({ durable: true });
