@@ -232,7 +232,7 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
     await Promise.all([reader.close(), racing.close()]);
   });
 
-  it('two writers merging 120 pages each, at once and again once the epochs exist, both finish (one update per page would exhaust a FerretDB pool for good)', async () => {
+  it('two writers merging 120 pages each, at once and again once the epochs exist, both finish (one upsert per page would exhaust the pool of FerretDB over PostgreSQL for good)', async () => {
     const name = freshCollection();
     const writers = [0, 1].map(() => new MongoStorage({ uri, db: DB, collection: name }));
     const PAGES = 120;
@@ -256,6 +256,30 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
     expect(await reader.stampCollection.countDocuments({ e: { $exists: true } })).toBe(PAGES);
     await adminClient().db(DB).collection(name).drop();
     await Promise.all([...writers, reader].map((s) => s.close()));
+  }, 45_000);
+
+  it('100 merge calls at once on one instance, 20 of them on one shared key, all finish and count once each', async () => {
+    const name = freshCollection();
+    const storage = new MongoStorage({ uri, db: DB, collection: name });
+    const own = Array.from({ length: 80 }, (_, i) => day(2, `/call-${i}`));
+    const shared = day(2, '/shared');
+    const calls = [...own, ...new Array<IndexKey>(20).fill(shared)];
+    for (let round = 1; round <= 2; round++) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`round ${round}: the merges did not finish in 20 s`)),
+          20_000,
+        );
+      });
+      const merges = calls.map((key) => storage.merge([{ key, delta: one(1, round) }]));
+      await Promise.race([Promise.all(merges), stalled]).finally(() => clearTimeout(timer));
+    }
+    const got = await storage.get([...own, shared]);
+    expect(own.map((k) => got.get(keyToString(k))?.index.total)).toEqual(new Array(own.length).fill(3));
+    expect(got.get(keyToString(shared))?.index.total).toBe(20 * 3);
+    await storage.collection.drop();
+    await storage.close();
   }, 45_000);
 
   it('reads from secondaries skip the stamp (a lagging node could hold older documents than the stamp)', async () => {
