@@ -184,15 +184,20 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
     await Promise.all([...writers, ...readers].map((s) => s.close()));
   });
 
-  it("a writer whose new epoch finds another writer's fresh token already there (between its delete and its insert) still settles the page, and no answer is stale", async () => {
+  it("a writer whose new epoch finds another writer's fresh token already there (between its delete and its insert) still settles every page, and no answer is stale", async () => {
     const name = freshCollection();
     const raw = adminClient().db(DB).collection(name);
     const rawStamps = raw.db.collection<{ _id: string; e: string }>(`${name}.stamps`);
     const reader = new MongoStorage({ uri, db: DB, collection: name });
-    const key = day(6);
-    await reader.merge([{ key, delta: one() }]);
-    const total = async () => (await reader.get([key])).get(keyToString(key))?.index.total ?? 0;
-    expect(await total()).toBe(1); // cached, settled
+    // Three pages; the intruder takes only the middle one, so an insert that stopped at the
+    // first duplicate would leave the third page without an epoch.
+    const keys = ['/p0', '/p1', '/p2'].map((url) => day(6, url));
+    await reader.merge(keys.map((key) => ({ key, delta: one() })));
+    const totals = async () => {
+      const got = await reader.get(keys);
+      return keys.map((k) => got.get(keyToString(k))?.index.total ?? 0);
+    };
+    expect(await totals()).toEqual([1, 1, 1]); // cached, settled
     let raced = 0;
     const stampsRaced = (stamps: Collection) =>
       new Proxy(stamps, {
@@ -202,7 +207,8 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
           return async (docs: { _id: string; e?: string }[], ...rest: unknown[]) => {
             if (docs[0]?.e !== undefined) {
               // Another writer's epoch step lands between this writer's delete and insert.
-              await rawStamps.insertMany(docs.map((d) => ({ _id: d._id, e: 'intruder' })));
+              const middle = docs.find((d) => d._id.endsWith('/p1'))!;
+              await rawStamps.insertOne({ _id: middle._id, e: 'intruder' });
               raced++;
             }
             return value.apply(t, [docs, ...rest]);
@@ -222,12 +228,20 @@ describe.skipIf(uri === '')('MongoStorage page stamps', () => {
         },
       }),
     });
-    await racing.merge([{ key, delta: one(1, 4) }]);
+    await racing.merge(keys.map((key) => ({ key, delta: one(1, 4) })));
     expect(raced).toBe(1);
     expect(await openMarkers(reader)).toBe(0);
-    expect(await rawStamps.findOne({ _id: { $regex: '^stamp\\|' } })).toMatchObject({ e: 'intruder' });
-    expect(await total()).toBe(5);
-    expect(await total()).toBe(5);
+    const epochs = await rawStamps.find({ _id: { $regex: '^stamp\\|' } }).toArray();
+    expect(epochs.map((e) => [e._id.split('/').pop(), e.e === 'intruder'])).toEqual(
+      expect.arrayContaining([
+        ['p0', false],
+        ['p1', true],
+        ['p2', false],
+      ]),
+    );
+    expect(epochs).toHaveLength(3);
+    expect(await totals()).toEqual([5, 5, 5]);
+    expect(await totals()).toEqual([5, 5, 5]);
     await raw.drop();
     await Promise.all([reader.close(), racing.close()]);
   });
